@@ -288,9 +288,10 @@ def _number_csv_lines(con: duckdb.DuckDBPyConnection) -> None:
     """
     lines = [row[0] for row in _csv_rejects(con)]
     con.execute("create or replace temp table _reject_lines (k bigint)")
-    con.executemany(
-        "insert into _reject_lines values (?)", [[line - 1 - i] for i, line in enumerate(lines)]
-    )
+    if lines:
+        con.executemany(
+            "insert into _reject_lines values (?)", [[line - 1 - i] for i, line in enumerate(lines)]
+        )
     con.execute(
         "create or replace temp table _src as "
         "select _src.* exclude (_rec), "

@@ -1,0 +1,28 @@
+"""The single Dagster entry point: `dagster dev` loads it; `tbm run` executes its job in-process.
+
+Graph: raw load assets -> dbt models (staging, intermediate, marts, quality) -> GX gate checks ->
+publication. Everything runs in one process: DuckDB allows one writer per file.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import dbt_resource, tbm_dbt_models
+from orchestration.defs.gates.checks import GATE_CHECKS
+from orchestration.defs.publish.assets import published_bi
+from orchestration.defs.raw.assets import RAW_ASSETS
+
+tbm_run_job = dg.define_asset_job(
+    "tbm_run",
+    selection=dg.AssetSelection.all(include_sources=False),
+    description="Load landing files, build the dbt models, run the gates, publish if they pass.",
+)
+
+defs = dg.Definitions(
+    assets=[*RAW_ASSETS, tbm_dbt_models, published_bi],
+    asset_checks=GATE_CHECKS,
+    jobs=[tbm_run_job],
+    resources={"dbt": dbt_resource},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,29 @@
+"""Publication asset: runs only when every blocking gate upstream of it passed."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import tbm_dbt_models
+from orchestration.lib.publish import PUBLISHED_SCHEMAS, publish
+from orchestration.lib.settings import Settings
+from orchestration.lib.warehouse import warehouse
+
+PUBLISHED_KEYS = [k for k in tbm_dbt_models.keys if k.path[0] in PUBLISHED_SCHEMAS]
+
+
+@dg.asset(
+    key=["published", "bi"],
+    group_name="published",
+    deps=[*PUBLISHED_KEYS, dg.AssetKey(["raw", "load_log"])],
+    kinds={"duckdb"},
+)
+def published_bi(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The read-only DuckDB file BI tools open: marts and quality tables of the last good run,
+    swapped in atomically."""
+    settings = Settings.from_env()
+    with warehouse(settings) as con:
+        counts = publish(con, settings.published, context.run_id)
+    return dg.MaterializeResult(
+        metadata={"path": str(settings.published), "tables": len(counts), **counts}
+    )

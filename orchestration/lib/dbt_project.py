@@ -1,0 +1,58 @@
+"""Where the dbt project is, and a manifest that is never stale when the graph is loaded."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from orchestration.lib.settings import PROJECT_DIR
+
+MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+SOURCES = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "data-tests",
+    "snapshots",
+)
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in SOURCES:
+        path = PROJECT_DIR / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            for child in path.rglob("*"):
+                if child.is_file():
+                    newest = max(newest, child.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Run `dbt parse` when the manifest is missing or older than any project file."""
+    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
+        return MANIFEST
+    from dbt.cli.main import dbtRunner
+
+    cwd = Path.cwd()
+    os.chdir(PROJECT_DIR)
+    try:
+        result = dbtRunner().invoke(
+            [
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+            ]
+        )
+    finally:
+        os.chdir(cwd)
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    return MANIFEST

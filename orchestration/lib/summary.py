@@ -1,0 +1,163 @@
+"""The end-of-run summary: rows per extract, cost per month, unallocated share, every gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import click
+import duckdb
+
+from orchestration.lib.settings import Settings
+
+DBT_STEP = "tbm_dbt_models"
+PUBLISH_KEY = ("published", "bi")
+
+
+@dataclass
+class Check:
+    name: str
+    asset: str
+    passed: bool
+    blocking: bool
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    seconds: float
+    gates: list[Check]
+    dbt_tests_passed: int
+    dbt_tests_failed: list[str]
+    failed_steps: list[str]
+    published: bool
+
+    @property
+    def gate_failed(self) -> bool:
+        return any(not g.passed and g.blocking for g in self.gates)
+
+    @property
+    def dbt_failed(self) -> bool:
+        return DBT_STEP in self.failed_steps
+
+    @classmethod
+    def from_result(cls, result, settings: Settings, seconds: float) -> RunOutcome:
+        import dagster as dg
+
+        gates, dbt_passed, dbt_failed = [], 0, []
+        for ev in result.get_asset_check_evaluations():
+            asset = "/".join(ev.asset_key.path)
+            if ev.check_name.startswith("gx_"):
+                text = ev.metadata.get("failures")
+                failures = [] if text is None or text.value == "none" else text.value.splitlines()
+                blocking = ev.severity == dg.AssetCheckSeverity.ERROR
+                gates.append(Check(ev.check_name[3:], asset, ev.passed, blocking, failures))
+            elif ev.passed:
+                dbt_passed += 1
+            else:
+                dbt_failed.append(f"{asset}: {ev.check_name}")
+        failed_steps = sorted(
+            {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+        )
+        published = any(
+            tuple(m.asset_key.path) == PUBLISH_KEY
+            for m in result.asset_materializations_for_node("published_bi")
+        )
+        return cls(result.run_id, seconds, gates, dbt_passed, dbt_failed, failed_steps, published)
+
+
+def _money(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value.quantize(Decimal('0.01')):,}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return "-" if value is None else f"{(value * 100).quantize(Decimal('0.01'))}%"
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def print_summary(outcome: RunOutcome, settings: Settings) -> None:
+    echo = click.echo
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        echo("")
+        echo(f"Run {outcome.run_id} finished in {outcome.seconds:.1f}s")
+        echo("")
+        echo("Landing files loaded by this run (rows read = loaded + quarantined):")
+        echo(f"  {'extract':<20}{'files':>7}{'read':>12}{'loaded':>12}{'quarantined':>13}")
+        rows = con.execute(
+            "select extract_kind, count(*), sum(rows_read), sum(rows_loaded), "
+            "sum(rows_quarantined), count(*) filter (where status = 'duplicate'), "
+            "count(*) filter (where status = 'rejected') "
+            "from raw.load_log where run_id = ? group by 1 order by 1",
+            [outcome.run_id],
+        ).fetchall()
+        if not rows:
+            echo("  (no new files: everything in the landing folder was loaded before)")
+        for kind, files, read, loaded, quarantined, dup, rejected in rows:
+            notes = ", ".join(
+                n
+                for n in (
+                    f"{dup} duplicate" if dup else "",
+                    f"{rejected} rejected" if rejected else "",
+                )
+                if n
+            )
+            echo(
+                f"  {kind:<20}{files:>7}{read:>12,}{loaded:>12,}{quarantined:>13,}"
+                + (f"  ({notes})" if notes else "")
+            )
+        if _table_exists(con, "quality", "qa_billing_monthly"):
+            ccy = settings.reporting_currency
+            echo("")
+            echo(f"Cost per billing month ({ccy}, all providers and invoices converted):")
+            echo(
+                f"  {'month':<10}{'billed':>18}{'effective':>18}{'unallocated':>13}"
+                f"{'ccy errors':>12}"
+            )
+            for month, billed, effective, share, errors in con.execute(
+                "select q.billing_month, sum(f.billed_cost_reporting), "
+                "sum(f.effective_cost_reporting), any_value(q.unallocated_share), "
+                "any_value(q.currency_error_count) "
+                "from quality.qa_billing_monthly as q "
+                "left join marts.fct_cost_by_service_monthly as f "
+                "on f.billing_month = q.billing_month group by 1 order by 1"
+            ).fetchall():
+                echo(
+                    f"  {str(month)[:7]:<10}{_money(billed):>18}{_money(effective):>18}"
+                    f"{_pct(share):>13}{errors:>12}"
+                )
+    finally:
+        con.close()
+    echo("")
+    echo("Gates (Great Expectations suites in expectations/):")
+    for gate in outcome.gates:
+        status = "pass" if gate.passed else ("FAIL" if gate.blocking else "warn")
+        echo(f"  {status:<5} {gate.name:<22} on {gate.asset}")
+        for failure in gate.failures[:20]:
+            echo(f"          {failure}")
+    if not outcome.gates:
+        echo("  (not run: the build stopped before the gates)")
+    echo(
+        f"  dbt data tests: {outcome.dbt_tests_passed} passed, "
+        f"{len(outcome.dbt_tests_failed)} failed"
+    )
+    for name in outcome.dbt_tests_failed[:20]:
+        echo(f"          failed: {name}")
+    if outcome.failed_steps:
+        echo(f"  failed steps: {', '.join(outcome.failed_steps)}")
+    echo("")
+    if outcome.published:
+        echo(f"Published for BI (read-only): {settings.published}")
+    else:
+        echo(f"NOT published: {settings.published} still holds the previous good run.")
+        echo(f"  The built models stay inspectable in {settings.warehouse}.")

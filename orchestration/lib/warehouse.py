@@ -1,0 +1,55 @@
+"""Opening the working warehouse with the configured limits, and the run lock."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.settings import Settings
+
+
+@contextmanager
+def warehouse(settings: Settings | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to the working warehouse, closed on exit (dbt needs the file)."""
+    from orchestration.lib.load import connect
+
+    settings = settings or Settings.from_env()
+    con = connect(settings.warehouse, settings.memory_limit, settings.temp_dir)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+@contextmanager
+def run_lock(warehouse_file: Path) -> Iterator[None]:
+    """Exclusive lock beside the warehouse so two runs never interleave; refuses at once if held."""
+    warehouse_file.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse_file.with_name(warehouse_file.name + ".lock")
+    handle = lock_path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunLocked(
+                f"{warehouse_file} is in use by a running tbm run ({holder}); wait for it to "
+                "finish, then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
