@@ -31,28 +31,35 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, run_id: str) -> dic
     counts: dict[str, int] = {}
     con.execute("attach ? as tbm_publish", [str(staging_file)])
     try:
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema tbm_publish.{schema}")
-        for schema, table in tables:
-            # schema and table names come from the catalog of our own dbt project
-            con.execute(
-                f'create table tbm_publish.{schema}."{table}" as '  # noqa: S608
-                f'select * from {schema}."{table}"'
-            )
-            counts[f"{schema}.{table}"] = con.execute(
-                f'select count(*) from tbm_publish.{schema}."{table}"'  # noqa: S608
-            ).fetchone()[0]
-        con.execute(
-            "create table tbm_publish.main.publication as "
-            "select ? as run_id, cast(? as timestamp) as published_at",
-            [run_id, datetime.now(UTC).replace(tzinfo=None)],
-        )
-    finally:
+        _copy(con, tables, counts, run_id)
+    except BaseException:
         con.execute("detach tbm_publish")
+        staging_file.unlink(missing_ok=True)
+        raise
+    con.execute("detach tbm_publish")
     with staging_file.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staging_file, published)
     return counts
+
+
+def _copy(con: duckdb.DuckDBPyConnection, tables, counts: dict[str, int], run_id: str) -> None:
+    for schema in PUBLISHED_SCHEMAS:
+        con.execute(f"create schema tbm_publish.{schema}")
+    for schema, table in tables:
+        # schema and table names come from the catalog of our own dbt project
+        con.execute(
+            f'create table tbm_publish.{schema}."{table}" as '  # noqa: S608
+            f'select * from {schema}."{table}"'
+        )
+        counts[f"{schema}.{table}"] = con.execute(
+            f'select count(*) from tbm_publish.{schema}."{table}"'  # noqa: S608
+        ).fetchone()[0]
+    con.execute(
+        "create table tbm_publish.main.publication as "
+        "select ? as run_id, cast(? as timestamp) as published_at",
+        [run_id, datetime.now(UTC).replace(tzinfo=None)],
+    )
 
 
 def read_only(published: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,76 @@
+"""Publication is all or nothing, and readers of the old file are never disturbed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.publish import publish, read_only
+
+
+def _warehouse(path: Path, value: int) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists marts; create schema if not exists quality")
+    con.execute("create or replace table marts.fct_x as select ? as amount", [value])
+    con.execute("create or replace table quality.qa_x as select ? as checks", [value * 10])
+    con.execute("create schema if not exists staging")
+    con.execute("create or replace table staging.stg_hidden as select 1 as secret")
+    return con
+
+
+def test_publish_copies_marts_and_quality_only(tmp_path):
+    con = _warehouse(tmp_path / "wh.duckdb", 1)
+    counts = publish(con, tmp_path / "pub.duckdb", "run-1")
+    assert counts == {"marts.fct_x": 1, "quality.qa_x": 1}
+    reader = read_only(tmp_path / "pub.duckdb")
+    assert reader.execute("select amount from marts.fct_x").fetchall() == [(1,)]
+    assert reader.execute("select run_id from publication").fetchall() == [("run-1",)]
+    tables = reader.execute("select table_schema from information_schema.tables").fetchall()
+    assert ("staging",) not in tables
+    with pytest.raises(duckdb.Error):
+        reader.execute("create table marts.y as select 1")
+
+
+def test_a_reader_keeps_its_snapshot_while_a_new_publication_swaps_in(tmp_path):
+    published = tmp_path / "pub.duckdb"
+    con = _warehouse(tmp_path / "wh.duckdb", 1)
+    publish(con, published, "run-1")
+    reader = read_only(published)
+    con.execute("create or replace table marts.fct_x as select 2 as amount")
+    publish(con, published, "run-2")
+    # the open reader still reads the complete old publication ...
+    assert reader.execute("select amount from marts.fct_x").fetchall() == [(1,)]
+    # ... while another process opening the file now reads the complete new one
+    code = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(c.execute('select amount from marts.fct_x').fetchone()[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(published)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "2"
+    reader.close()
+    assert read_only(published).execute("select amount from marts.fct_x").fetchall() == [(2,)]
+
+
+def test_a_failed_publication_leaves_the_previous_file_and_no_leftovers(tmp_path, monkeypatch):
+    published = tmp_path / "pub.duckdb"
+    con = _warehouse(tmp_path / "wh.duckdb", 1)
+    publish(con, published, "run-1")
+    before = published.read_bytes()
+    con.execute("create or replace table marts.fct_x as select 2 as amount")
+
+    import orchestration.lib.publish as module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt("interrupted during publish")
+
+    monkeypatch.setattr(module, "_copy", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish(con, published, "run-2")
+    assert published.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pub")] == []
