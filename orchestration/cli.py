@@ -11,6 +11,7 @@ Exit codes (stable; scripts rely on them):
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -27,8 +28,8 @@ def _path_option(name: str, help_extra: str = ""):
     return click.option(
         f"--{name}",
         envvar=var,
-        default=default,
-        show_default=True,
+        default=default or None,
+        show_default=bool(default),
         type=click.Path(path_type=Path),
         help=f"{help_text} [env {var}]{help_extra}",
     )
@@ -122,13 +123,12 @@ def demo(landing: Path, warehouse: Path, published: Path, rows: int) -> None:
     sys.exit(_run(landing, warehouse, published))
 
 
-def _apply_settings(landing: Path, warehouse: Path, published: Path) -> Settings:
+def _apply_settings(landing: Path, warehouse: Path, published: Path | None) -> Settings:
     import os
 
     os.environ["TBM_LANDING"] = str(landing)
     os.environ["TBM_WAREHOUSE"] = str(warehouse)
-    if published:
-        os.environ["TBM_PUBLISHED"] = str(published)
+    os.environ["TBM_PUBLISHED"] = str(published) if published else ""
     settings = Settings.from_env()
     settings.export()
     return settings
@@ -165,13 +165,21 @@ def _execute(settings: Settings) -> int:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("tbm_run")
-    result = job.execute_in_process(
-        raise_on_error=False,
-        instance=dg.DagsterInstance.ephemeral(),
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-    )
+    log_dir = settings.warehouse.parent / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    click.echo(f"  dbt and Dagster output: {log_path}")
+    # dagster-dbt echoes dbt's log lines to stdout; they go to the run log, the summary to stdout
+    with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(
+            raise_on_error=False,
+            instance=dg.DagsterInstance.ephemeral(),
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
     outcome = RunOutcome.from_result(result, settings, time.monotonic() - started)
     print_summary(outcome, settings)
+    if outcome.failed_steps:
+        click.echo(f"  see {log_path} for the failed steps' output")
     if outcome.failed_steps and not outcome.gate_failed:
         return EXIT_BUILD_FAILED if outcome.dbt_failed else EXIT_ERROR
     if outcome.gate_failed:

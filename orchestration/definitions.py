@@ -15,7 +15,7 @@ from orchestration.defs.raw.assets import RAW_ASSETS
 
 tbm_run_job = dg.define_asset_job(
     "tbm_run",
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     description="Load landing files, build the dbt models, run the gates, publish if they pass.",
 )
 

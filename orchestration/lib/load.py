@@ -9,17 +9,42 @@ generate (`c0`, `c1`, ...), so nothing from the file (header names, values, path
 into SQL; the header is matched to the extract spec in Python, the values cast with `try_cast`.
 A row whose value does not cast, or whose required column is null, goes to `raw.quarantine` with its
 line, column and reason; the other rows go to the raw table.
+
+What the typed columns accept, and what is quarantined rather than guessed at:
+- numbers: plain or exponent notation (`1.5E-3`); thousands or digit separators (`1,234.50`,
+  `1_000`) and anything else are quarantined, the value quoted in the reason;
+- timestamps: ISO 8601 extended (`2026-09-01T00:00:00Z`, `2026-09-01 00:00:00`, a fraction, `Z`,
+  ` UTC` or an offset such as `+02:00`, converted to UTC; a bare date is midnight UTC); day/month
+  orders (`09/01/2026`), compact dates (`20260901`) and DuckDB's words (`infinity`, `epoch`) are
+  quarantined. Dates (invoices, telemetry, FX rates): `YYYY-MM-DD` only;
+- a record identical to an earlier one of the same file (every field, as text) is quarantined as
+  `duplicate of line N`: exports never repeat a charge row, and a doubled row doubles its cost;
+- a CSV line that is not UTF-8 is quarantined (`not valid UTF-8`) and the rest of the file loads;
+  a header line that is not UTF-8 rejects the file.
+
+Every record of a CSV file is accounted for. DuckDB's reader is strict and puts malformed lines in
+its rejects table, but it drops a last record whose quote is never closed without a word. So the
+loader counts the file's physical lines in a streaming pass (which also checks a gzip's CRC, which
+DuckDB does not) and compares them with the records DuckDB returned. Only when they differ (a line
+break inside a quoted value, a blank line, a dropped record) is the file re-read with Python's csv
+module, to number each record by the physical line it starts on and to quarantine the unterminated
+record. If the two readers still disagree, the whole file is rejected rather than loaded in part.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
 import io
+import re
 import uuid
 import zipfile
+import zlib
+from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -27,6 +52,7 @@ from pathlib import Path
 
 import duckdb
 import iso4217
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -42,6 +68,7 @@ from orchestration.lib.focus import detect_version
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 NULL = ""  # how a null field is shown in a quarantined record
+HEADER_MAX_BYTES = 1 << 20
 CURRENCY_REFERENCE_DDL = """
 create table if not exists raw.currency_reference (
     currency_code varchar not null,
@@ -50,21 +77,31 @@ create table if not exists raw.currency_reference (
     numeric_code integer
 )
 """
+# The text forms the typed columns accept (constants of this module, written into the SQL).
+TIMESTAMP_PATTERN = (
+    r" *[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
+    r"( ?(Z|UTC|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?))? *"
+)
+DATE_PATTERN = r" *[0-9]{4}-[0-9]{2}-[0-9]{2} *"
+HINTS = {
+    "timestamp": " (ISO 8601 expected, e.g. 2026-09-01T00:00:00Z)",
+    "date": " (ISO 8601 expected, e.g. 2026-09-01)",
+}
 
 
 class _FileRejected(Exception):
     """The whole file cannot be read; the message says why."""
 
 
-# What a malformed file raises; anything else is a bug and fails the run instead of rejecting data.
-UNREADABLE = (
-    _FileRejected,
+# What load_extract turns into a whole-file rejection. Only the steps that read the landing file
+# raise it (see `_reading`); any other error (e.g. a DuckDB Binder error) is a bug: the run fails.
+UNREADABLE = (_FileRejected,)
+_PYTHON_READ_ERRORS = (
     OSError,
     EOFError,
+    zlib.error,
     UnicodeDecodeError,
     csv.Error,
-    duckdb.InvalidInputException,
-    duckdb.IOException,
     pa.ArrowInvalid,
 )
 
@@ -136,27 +173,127 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _is_parquet(path: Path) -> bool:
+    return path.name.lower().endswith(".parquet")
+
+
+def _is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn an error raised while reading the landing file `path` into a whole-file rejection.
+
+    Python-side read errors (I/O, gzip, decoding, csv, Arrow) are about the file. From DuckDB, only
+    what its readers raise for bad input is: invalid input, the untyped error of a corrupt Parquet
+    footer or page, an unsupported Parquet feature, and an I/O error that names the file. Anything
+    else (a Binder error, out of memory, a full disk) propagates and fails the run.
+    """
+    try:
+        yield
+    except _FileRejected:
+        raise
+    except _PYTHON_READ_ERRORS as exc:
+        raise _FileRejected(_describe(exc, path)) from exc
+    except duckdb.Error as exc:
+        input_error = type(exc) in (
+            duckdb.Error,
+            duckdb.InvalidInputException,
+            duckdb.NotImplementedException,
+        ) or (isinstance(exc, duckdb.IOException) and str(path) in str(exc))
+        if not input_error:
+            raise
+        raise _FileRejected(_describe(exc, path)) from exc
+
+
+def _describe(exc: BaseException, path: Path) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.replace(str(path), path.name)
+    if _is_gzip(path) and isinstance(exc, OSError | EOFError | zlib.error):
+        return f"corrupt or truncated gzip file: {text}"
+    return text
+
+
 def read_header(path: Path) -> list[str]:
-    """Column names of a CSV (plain or gzip) or Parquet file; [] for an empty file."""
-    if path.name.lower().endswith(".parquet"):
+    """Column names of a CSV (plain or gzip) or Parquet file; [] for an empty file.
+
+    Only the first line is decoded: a non-UTF-8 byte further down is the business of its own line
+    (quarantined), while a header line that is not UTF-8 rejects the file.
+    """
+    if _is_parquet(path):
         return list(pq.read_schema(path).names)
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        row = next(csv.reader(handle), None)
+    opener = gzip.open if _is_gzip(path) else open
+    with opener(path, "rb") as handle:
+        head = handle.read(HEADER_MAX_BYTES)
+    first = re.split(rb"\r|\n", head, maxsplit=1)[0]
+    if len(first) == HEADER_MAX_BYTES:
+        raise _FileRejected(f"the header line is longer than {HEADER_MAX_BYTES} bytes")
+    first = first.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _FileRejected(
+            f"the header line is not valid UTF-8 (byte 0x{first[exc.start]:02x} at column "
+            f"{exc.start + 1} of line 1); the file must be UTF-8 encoded"
+        ) from exc
+    row = next(csv.reader([text]), None)
     return [name.strip() for name in row] if row else []
+
+
+def _count_lines(path: Path) -> int:
+    """Physical lines of a CSV file (trailing blank lines not counted), in one streaming pass.
+
+    `\n`, `\r\n` and a lone `\r` each end a line. Reading a gzip to its end checks its CRC and
+    length, which DuckDB's reader does not.
+    """
+    opener = gzip.open if _is_gzip(path) else open
+    ends = trailing = 0  # line ends in the file, and in its trailing run of line ends
+    content = prev_cr = False
+    with opener(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            n = _line_ends(chunk) - (prev_cr and chunk.startswith(b"\n"))
+            i = len(chunk)
+            while i and chunk[i - 1] in b"\r\n":
+                i -= 1
+            if i:
+                content, trailing = True, _line_ends(chunk[i:])
+            else:
+                trailing += n
+            ends += n
+            prev_cr = chunk.endswith(b"\r")
+    return ends - trailing + 1 if content else 0
+
+
+def _line_ends(chunk: bytes) -> int:
+    if b"\r" not in chunk:
+        return chunk.count(b"\n")
+    return chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
 
 
 def _typed_expr(source: str, sql_type: str) -> str:
     """Cast a text column to its raw type; `source` is one of our generated names."""
-    if sql_type == "timestamp":
-        return f"timezone('UTC', try_cast(trim({source}) as timestamptz))"
     if sql_type == "varchar":
         return source
-    return f"try_cast(trim({source}) as {sql_type})"
+    if sql_type == "timestamp":
+        return (
+            f"case when regexp_full_match({source}, '{TIMESTAMP_PATTERN}') "
+            f"then timezone('UTC', try_cast(trim({source}) as timestamptz)) end"
+        )
+    if sql_type == "date":
+        return (
+            f"case when regexp_full_match({source}, '{DATE_PATTERN}') "
+            f"then try_cast(trim({source}) as date) end"
+        )
+    # DuckDB reads `1_000` as 1000: a digit separator is not guessed at, any more than `1,000`
+    return f"case when strpos({source}, '_') = 0 then try_cast(trim({source}) as {sql_type}) end"
 
 
 def _typing_select(spec: ExtractSpec, positions: dict[str, int]) -> tuple[str, str]:
-    """The typed select list and the list of per-row error messages, over `_src`."""
+    """The typed select list and the list of per-row error messages, over `_src`.
+
+    The messages start with the column name and ': ', except the duplicate-record one.
+    """
     typed, errors = [], []
     for col in spec.columns:
         if col.name not in positions:
@@ -170,35 +307,26 @@ def _typing_select(spec: ExtractSpec, positions: dict[str, int]) -> tuple[str, s
         if col.sql_type != "varchar":
             errors.append(
                 f"case when {src} is not null and {expr} is null then "
-                f"'{col.name}: ''' || {src} || ''' is not a valid {col.sql_type}' end"
+                f"'{col.name}: ''' || {src} || ''' is not a valid {col.sql_type}"
+                f"{HINTS.get(col.sql_type, '')}' end"
             )
         if col.required:
             errors.append(
                 f"case when {src} is null then '{col.name}: required value is missing' end"
             )
-    error_list = (
-        "list_filter([" + ", ".join(errors) + "], lambda x: x is not null)" if errors else "[]"
-    )
+    errors.append("case when _first_line < _line then 'duplicate of line ' || _first_line end")
+    error_list = "list_filter([" + ", ".join(errors) + "], lambda x: x is not null)"
     return ",\n    ".join(typed), error_list
 
 
-def _source_relation(path: Path, width: int) -> tuple[str, list]:
-    """SQL reading the file as text columns c0..c{width-1} plus `_line`, and its parameters."""
-    if path.name.lower().endswith(".parquet"):
-        cols = ", ".join(f"cast(#{i + 1} as varchar) as c{i}" for i in range(width))
-        return (
-            f"select {cols}, file_row_number + 2 as _line "
-            "from read_parquet(?, file_row_number = true)",
-            [str(path)],
-        )
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    reader = (
-        "read_csv(?, header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', columns = {columns}, nullstr = ['NULL', ''], parallel = false, "
-        "ignore_errors = true, store_rejects = true, rejects_table = 'tbm_rejects', "
-        "rejects_scan = 'tbm_rejects_scan', strict_mode = true)"
+def _csv_field(source: str) -> str:
+    """A text column written back as a CSV field (quoted when needed), for quarantined records."""
+    return (
+        f"case when {source} is null then {NULL!r} "
+        f"when strpos({source}, ',') > 0 or strpos({source}, '\"') > 0 "
+        f"or strpos({source}, chr(10)) > 0 or strpos({source}, chr(13)) > 0 "
+        f"then '\"' || replace({source}, '\"', '\"\"') || '\"' else {source} end"
     )
-    return f"select *, cast(row_number() over () as bigint) as _rec from {reader}", [str(path)]
 
 
 def _load_file(
@@ -211,12 +339,14 @@ def _load_file(
     run_id: str,
 ) -> FileResult:
     now = datetime.now(UTC).replace(tzinfo=None)
-    header = read_header(path)
+    with _reading(path):
+        header = read_header(path)
     if not header or header == [""]:
         raise _FileRejected("the file is empty (no header line)")
     duplicates = sorted({n for n in header if header.count(n) > 1})
     if duplicates:
-        raise _FileRejected(f"the header names these columns twice: {', '.join(duplicates)}")
+        names = ", ".join(repr(n) for n in duplicates)
+        raise _FileRejected(f"the header names these columns twice: {names}")
     positions = {name: i for i, name in enumerate(header) if name in spec.by_name}
     missing = [c.name for c in spec.columns if c.required and c.name not in positions]
     if missing and len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
@@ -225,12 +355,13 @@ def _load_file(
         )
     version = detect_version(header) if spec.kind == "billing" else None
     extra = [(i, name) for i, name in enumerate(header) if name not in spec.by_name]
+    width = len(header)
 
-    relation, params = _source_relation(path, len(header))
-    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
-    con.execute(f"create or replace temp table _src as {relation}", params)
-    if not path.name.lower().endswith(".parquet"):
-        _number_csv_lines(con)
+    if _is_parquet(path):
+        _read_parquet(con, path, width)
+        csv_quarantined = 0
+    else:
+        csv_quarantined = _read_csv(con, path, header, file_id, rel, now)
 
     typed, error_list = _typing_select(spec, positions)
     extra_json = (
@@ -239,15 +370,29 @@ def _load_file(
         else "cast(null as varchar)"
     )
     extra_params = [[name for _, name in extra]] if extra else []
+    text_cols = ", ".join(f"c{i}" for i in range(width))
+    record = "concat_ws(',', " + ", ".join(_csv_field(f"c{i}") for i in range(width)) + ")"
+    cols = ", ".join(c.name for c in spec.columns)
+    # Duplicate records: a hash of all the fields finds the candidates cheaply; among those only,
+    # _first_line is the first line holding the very same record (every field equal, as text).
     con.execute(
-        f"create or replace temp table _typed as select _line, {typed}, "
-        f"{extra_json} as _extra_columns, {error_list} as _errors, "
-        f"concat_ws(',', {', '.join(f'coalesce(c{i}, {NULL!r})' for i in range(len(header)))}) "
-        "as _record "
-        "from _src",
+        f"create or replace temp table _hashes as select _line, hash({text_cols}) as h from _src"
+    )
+    con.execute(
+        "create or replace temp table _first as "
+        f"select _line, min(_line) over (partition by {text_cols}) as _first_line from _src "
+        "where _line in (select _line from _hashes where h in "
+        "(select h from _hashes group by h having count(*) > 1))"
+    )
+    con.execute(
+        "create or replace temp table _typed as "
+        f"select _line, {cols}, _extra_columns, _errors, "
+        f"case when len(_errors) > 0 then {record} end as _record "
+        f"from (select _line, {text_cols}, {typed}, {extra_json} as _extra_columns, "
+        f"{error_list} as _errors "
+        "from _src left join _first using (_line))",
         extra_params,
     )
-    cols = ", ".join(c.name for c in spec.columns)
     con.execute(
         f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
         f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0 "
@@ -256,21 +401,17 @@ def _load_file(
     )
     con.execute(
         "insert into raw.quarantine "
-        "select ?, ?, _line, split_part(_errors[1], ':', 1), array_to_string(_errors, '; '), "
-        "_record, ? from _typed where len(_errors) > 0",
+        "select ?, ?, _line, "
+        "nullif(regexp_extract(_errors[1], '^([A-Za-z_][A-Za-z0-9_]*): ', 1), ''), "
+        "array_to_string(_errors, '; '), _record, ? from _typed where len(_errors) > 0 "
+        "order by _line",
         [file_id, rel, now],
     )
-    rejected = _csv_rejects(con, header)
-    for line, column, reason, record in rejected:
-        con.execute(
-            "insert into raw.quarantine values (?, ?, ?, ?, ?, ?, ?)",
-            [file_id, rel, line, column, reason, record, now],
-        )
     loaded, bad = con.execute(
         "select count(*) filter (where len(_errors) = 0), count(*) filter (where len(_errors) > 0) "
         "from _typed"
     ).fetchone()
-    quarantined = bad + len(rejected)
+    quarantined = bad + csv_quarantined
     message = f"missing required columns: {', '.join(missing)}" if missing else None
     status = "rejected" if missing else "loaded"
     result = FileResult(
@@ -280,48 +421,280 @@ def _load_file(
     return result
 
 
-def _number_csv_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Give every good CSV record its physical line, skipping the lines DuckDB rejected.
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, width: int) -> None:
+    """`_src`: a view of the Parquet columns as text c0..c{width-1} and `_line` (row number + 1).
+
+    A float column comes through DuckDB's shortest round-trip text of the double (0.1 -> '0.1',
+    1e-07 -> '1e-07'), then is cast to decimal like CSV text: the value is exactly the decimal the
+    double prints as; digits the double never held cannot be recovered.
+    """
+    cols = ", ".join(f"cast(#{i + 1} as varchar) as c{i}" for i in range(width))
+    with _reading(path):
+        con.execute(
+            f"create or replace temp table _pq as select {cols}, file_row_number + 2 as _line "
+            "from read_parquet(?, file_row_number = true)",
+            [str(path)],
+        )
+    con.execute("create or replace temp view _src as select * from _pq")
+
+
+_NO_REJECTS = (
+    "select null::bigint as line, null::bigint as column_idx, null::bigint as found, "
+    "null::varchar as error_type, null::varchar as error_message, null::varchar as csv_line "
+    "where false"
+)
+_REJECTS = (
+    "select line, min(column_idx)::bigint as column_idx, "
+    # DuckDB logs a missing-columns line once per missing column from the number found, and a
+    # too-many-columns line once per extra column up to the number found
+    "(case when bool_or(error_type = 'TOO MANY COLUMNS') then max(column_idx) "
+    "else min(column_idx) end)::bigint as found, "
+    "arg_min(error_type, column_idx) as error_type, "
+    "arg_min(error_message, column_idx) as error_message, "
+    "trim(any_value(csv_line), chr(13) || chr(10)) as csv_line "
+    "from tbm_rejects group by line"
+)
+_REJECT_REASON = (
+    "case when r.error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS') "
+    "then 'wrong number of fields: expected ' || ? || ', found ' || r.found "
+    "when r.error_type = 'INVALID ENCODING' "
+    "then 'not valid UTF-8: the line holds bytes that are not UTF-8 (e.g. Latin-1 text); "
+    "the file must be UTF-8 encoded' "
+    "when r.error_type = 'UNQUOTED VALUE' "
+    "then 'malformed quoting: text follows the closing quote of a quoted value' "
+    "else lower(r.error_type) || ': ' || r.error_message end"
+)
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    header: list[str],
+    file_id: int,
+    rel: str,
+    now: datetime,
+) -> int:
+    """Make `_src`, a view of the CSV records as text c0..c{width-1} with their `_line`; quarantine
+    the lines DuckDB's reader rejected (and the record it dropped); return how many those are."""
+    width = len(header)
+    with _reading(path):
+        physical_lines = _count_lines(path)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    reader = (
+        "read_csv(?, header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', columns = {columns}, nullstr = ['NULL', ''], parallel = false, "
+        "ignore_errors = true, store_rejects = true, rejects_table = 'tbm_rejects', "
+        "rejects_scan = 'tbm_rejects_scan', strict_mode = true)"
+    )
+    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
+    with _reading(path):
+        con.execute(
+            "create or replace temp table _csv as "
+            f"select *, cast(row_number() over () as bigint) as _rec from {reader}",
+            [str(path)],
+        )
+    # (fetchall: DuckDB keeps a fetchone() result open, which blocks `register` below)
+    ((has_rejects,),) = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
+    ).fetchall()
+    # one row per rejected line (DuckDB's numbering); `found`: how many fields it saw there
+    con.execute(
+        f"create or replace temp table _rejects as {_REJECTS if has_rejects else _NO_REJECTS}"
+    )
+    reject_lines = con.execute(
+        "select line::bigint as line from _rejects order by line"
+    ).fetchnumpy()["line"]
+    reject_lines = np.asarray(reject_lines, dtype=np.int64)
+    ((good,),) = con.execute("select count(*) from _csv").fetchall()
+    dropped = None
+    if physical_lines == 1 + good + len(reject_lines):
+        # one record per physical line: DuckDB's numbering is the physical one
+        reject_physical = reject_lines
+        _number_lines_by_rejects(con, reject_lines)
+    else:
+        with _reading(path):
+            layout = _csv_layout(path, width)
+        good_lines, reject_physical, dropped = _match_layout(layout, reject_lines, good, header)
+        con.register("_arrow", pa.table({"_rec": np.arange(1, good + 1), "_line": good_lines}))
+        con.execute("create or replace temp table _good_lines as select * from _arrow")
+        con.unregister("_arrow")
+        con.execute(
+            "create or replace temp view _src as select s.* exclude (_rec), g._line "
+            "from _csv as s join _good_lines as g on s._rec = g._rec"
+        )
+    con.register("_reject_map", pa.table({"dline": reject_lines, "line": reject_physical}))
+    con.execute(
+        "insert into raw.quarantine "
+        f"select ?, ?, m.line, (?::varchar[])[r.column_idx], {_REJECT_REASON}, r.csv_line, ? "
+        "from _rejects as r join _reject_map as m on m.dline = r.line order by m.line",
+        [file_id, rel, header, width, now],
+    )
+    con.unregister("_reject_map")
+    if dropped is not None:
+        con.execute(
+            "insert into raw.quarantine values (?, ?, ?, ?, ?, ?, ?)",
+            [file_id, rel, *dropped, now],
+        )
+    return len(reject_lines) + (dropped is not None)
+
+
+def _number_lines_by_rejects(con: duckdb.DuckDBPyConnection, reject_lines: np.ndarray) -> None:
+    """`_src` with each good record's line, when each record is one physical line.
 
     Good record k (1-based) sits after rejected line r_i (i-th reject, 0-based) when
     r_i - 1 - i <= k, so its line is k + 1 + the number of such rejects.
     """
-    lines = [row[0] for row in _csv_rejects(con)]
-    con.execute("create or replace temp table _reject_lines (k bigint)")
-    if lines:
-        con.executemany(
-            "insert into _reject_lines values (?)", [[line - 1 - i] for i, line in enumerate(lines)]
+    if not len(reject_lines):
+        con.execute(
+            "create or replace temp view _src as select * exclude (_rec), _rec + 1 as _line "
+            "from _csv"
         )
+        return
+    after = {int(line) - 1 - i: i + 1 for i, line in enumerate(reject_lines)}
+    steps = pa.table(
+        {"k": pa.array(list(after), pa.int64()), "n": pa.array(list(after.values()), pa.int64())}
+    )
+    con.register("_arrow", steps)
+    con.execute("create or replace temp table _reject_steps as select * from _arrow")
+    con.unregister("_arrow")
     con.execute(
-        "create or replace temp table _src as "
-        "select _src.* exclude (_rec), "
-        "_rec + 1 + coalesce((select count(*) from _reject_lines where k <= _rec), 0) as _line "
-        "from _src"
+        "create or replace temp view _src as "
+        "select s.* exclude (_rec), s._rec + 1 + coalesce(r.n, 0) as _line "
+        "from _csv as s asof left join _reject_steps as r on s._rec >= r.k"
     )
 
 
-def _csv_rejects(con: duckdb.DuckDBPyConnection, header: list[str] | None = None) -> list[tuple]:
-    """(line, column, reason, record) of each line DuckDB's CSV reader could not parse."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
-    ).fetchone()[0]
-    if not exists:
-        return []
-    rows = con.execute(
-        "select line, arg_min(column_idx, column_idx), arg_min(error_type, column_idx), "
-        "arg_min(error_message, column_idx), any_value(csv_line) "
-        "from tbm_rejects group by line order by line"
-    ).fetchall()
-    out = []
-    for line, column_idx, error_type, error_message, record in rows:
-        column = header[column_idx - 1] if header and 0 < column_idx <= len(header) else None
-        if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-            found = record.count(",") + 1 if record is not None else "?"
-            reason = f"wrong number of fields: expected {len(header or [])}, found {found}"
-        else:
-            reason = f"{error_type.lower()}: {error_message}"
-        out.append((line, column, reason, record))
-    return out
+@dataclass
+class _Layout:
+    """Python's csv reading of a file's records: for each data record, the physical line it starts
+    on and its line in DuckDB's numbering (which counts records and blank lines, not the line
+    breaks inside quoted values); and the last record's fields, text and last physical line."""
+
+    starts: np.ndarray
+    dlines: np.ndarray
+    last_fields: list[str]
+    last_text: str
+    last_end: int
+
+
+class _Tee:
+    """The lines of a file, keeping those read since the caller last emptied `lines`."""
+
+    def __init__(self, handle: io.TextIOBase) -> None:
+        self.handle = handle
+        self.lines: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.handle:
+            self.lines.append(line)
+            yield line
+
+
+def _csv_layout(path: Path, width: int) -> _Layout:
+    opener = gzip.open if _is_gzip(path) else open
+    starts, dlines = array("q"), array("q")
+    last_fields: list[str] = []
+    last_lines: list[str] = []
+    last_end = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            tee = _Tee(handle)
+            reader = csv.reader(tee)
+            end = 0
+            for dline, row in enumerate(reader, 1):
+                start, end = end + 1, reader.line_num
+                lines, tee.lines = tee.lines, []
+                # DuckDB skips a blank line, except in a one-column file (a null value there)
+                if dline == 1 or not (row or width == 1):
+                    continue
+                starts.append(start)
+                dlines.append(dline)
+                last_fields, last_lines, last_end = row, lines, end
+    finally:
+        csv.field_size_limit(limit)
+    return _Layout(
+        np.array(starts, dtype=np.int64),
+        np.array(dlines, dtype=np.int64),
+        last_fields,
+        "".join(last_lines),
+        last_end,
+    )
+
+
+def _ends_inside_quotes(text: str) -> bool:
+    """Whether CSV text ends inside a quoted value (a quote opens a value only at its start)."""
+    i, n, field_start = 0, len(text), True
+    separator = re.compile(r"[,\r\n]")
+    while i < n:
+        if field_start and text[i] == '"':
+            j = i + 1
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    return True
+                if text.startswith('"', k + 1):
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            field_start = False
+            continue
+        found = separator.search(text, i)
+        if found is None:
+            return False
+        i, field_start = found.end(), True
+    return False
+
+
+def _match_layout(
+    layout: _Layout, reject_lines: np.ndarray, good: int, header: list[str]
+) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+    """Match DuckDB's records with Python's: the physical line of each good record (in order) and
+    of each rejected line, and the unterminated last record DuckDB dropped, as (line, column,
+    reason, record), or None. Raises _FileRejected when the two readers do not agree."""
+    count = len(layout.starts)
+    index = np.searchsorted(layout.dlines, reject_lines)
+    agree = not len(reject_lines) or (
+        index.max() < count and np.array_equal(layout.dlines[index], reject_lines)
+    )
+    keep = np.ones(count, dtype=bool)
+    dropped = None
+    if agree:
+        keep[index] = False
+        extra = count - len(reject_lines) - good
+        if extra == 1 and keep[-1] and _ends_inside_quotes(layout.last_text):
+            keep[-1] = False
+            dropped = _unterminated(layout, header)
+            extra = 0
+        agree = extra == 0
+    if not agree:
+        raise _FileRejected(
+            "the CSV structure is ambiguous: DuckDB's reader found "
+            f"{good + len(reject_lines)} records after the header and Python's csv module "
+            f"{count}; the file is not loaded, so that no record is lost or invented "
+            "(check its quoting and line breaks)"
+        )
+    return layout.starts[keep], layout.starts[index], dropped
+
+
+def _unterminated(layout: _Layout, header: list[str]) -> tuple:
+    start, end, found = int(layout.starts[-1]), layout.last_end, len(layout.last_fields)
+    width = len(header)
+    column = header[found - 1] if 0 < found <= width else None
+    if end > start:
+        reason = (
+            f"unterminated quoted field: the quote opened on line {start} is never closed, so "
+            f"lines {start}-{end}, up to the end of the file, are one unreadable record; "
+            f"expected {width} fields, found {found}"
+        )
+    else:
+        reason = (
+            "unterminated quoted field: the file ends inside a quoted value (truncated?); "
+            f"expected {width} fields, found {found}"
+        )
+    return (start, column, reason, layout.last_text.rstrip("\r\n"))
 
 
 def _log(con, file_id: int, run_id: str, r: FileResult, size: int, now: datetime) -> None:
@@ -390,7 +763,7 @@ def load_extract(
             con.commit()
         except UNREADABLE as exc:
             con.rollback()
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = str(exc) or type(exc).__name__
             result = FileResult(kind, rel, sha, "rejected", message=f"unreadable file: {reason}")
             now = datetime.now(UTC).replace(tzinfo=None)
             con.begin()
@@ -400,6 +773,9 @@ def load_extract(
                 [file_id, rel, result.message, now],
             )
             con.commit()
+        except BaseException:
+            con.rollback()  # a bug, not bad input: nothing of this file stays, and the run fails
+            raise
         results.append(result)
     return results
 

@@ -61,8 +61,8 @@ class RunOutcome:
             {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
         )
         published = any(
-            tuple(m.asset_key.path) == PUBLISH_KEY
-            for m in result.asset_materializations_for_node("published_bi")
+            tuple(e.asset_key.path) == PUBLISH_KEY
+            for e in result.get_asset_materialization_events()
         )
         return cls(result.run_id, seconds, gates, dbt_passed, dbt_failed, failed_steps, published)
 
@@ -119,7 +119,7 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
         if _table_exists(con, "quality", "qa_billing_monthly"):
             ccy = settings.reporting_currency
             echo("")
-            echo(f"Cost per billing month ({ccy}, all providers and invoices converted):")
+            echo(f"Cost per billing month (all billing, converted to {ccy}):")
             echo(
                 f"  {'month':<10}{'billed':>18}{'effective':>18}{'unallocated':>13}"
                 f"{'ccy errors':>12}"

@@ -5,10 +5,9 @@ A failed blocking check stops the assets downstream of it in the same run, publi
 so the BI-facing file keeps the previous good figures.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
+from dagster import AssetCheckExecutionContext
 
 from orchestration.lib.gates import CheckResult, Suite, load_suites, validate
 from orchestration.lib.settings import Settings
@@ -53,10 +52,10 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         description=f"{suite.description} (GX suite expectations/{suite.name}.json)",
         blocking=suite.blocking,
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
         settings = Settings.from_env()
         with warehouse(settings) as con:
-            frame = suite_frame(suite, con, context.run_id)
+            frame = suite_frame(suite, con, context.run.run_id)
         results = validate(suite, frame, settings.thresholds)
         for failure in (f for r in results for f in r.failures):
             context.log.warning(f"gate {suite.name}: {failure}")

@@ -1,8 +1,7 @@
 """Publication asset: runs only when every blocking gate upstream of it passed."""
 
-from __future__ import annotations
-
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from orchestration.defs.dbt.assets import tbm_dbt_models
 from orchestration.lib.publish import PUBLISHED_SCHEMAS, publish
@@ -18,7 +17,7 @@ PUBLISHED_KEYS = [k for k in tbm_dbt_models.keys if k.path[0] in PUBLISHED_SCHEM
     deps=[*PUBLISHED_KEYS, dg.AssetKey(["raw", "load_log"])],
     kinds={"duckdb"},
 )
-def published_bi(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def published_bi(context: AssetExecutionContext) -> dg.MaterializeResult:
     """The read-only DuckDB file BI tools open: marts and quality tables of the last good run,
     swapped in atomically."""
     settings = Settings.from_env()
