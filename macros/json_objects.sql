@@ -1,0 +1,76 @@
+{#- JSON objects held as text (FOCUS `Tags`, the loader's `_extra_columns`).
+
+    json_object_entries(relation, id_column, json_column): a select of one row per key of the JSON
+    object in `json_column`, with columns `<id_column>`, `json_key`, `json_value` (text; nested
+    values as JSON text, JSON null as null). Rows whose text is null, not valid JSON or not an
+    object give no entries (count them with is_json_object). `relation` is a relation or CTE name.
+
+    is_json_object(expression): true when the text is a valid JSON object, false otherwise
+    (including null).
+
+    JSON functions have no common SQL form: an engine without a variant here fails at compile
+    time with a message instead of running another engine's SQL. -#}
+
+{% macro json_object_entries(relation, id_column, json_column) -%}
+    {{ return(adapter.dispatch('json_object_entries', 'tbm_warehouse')(
+        relation, id_column, json_column)) }}
+{%- endmacro %}
+
+{% macro default__json_object_entries(relation, id_column, json_column) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_object_entries has no variant for the '" ~ adapter.type() ~ "' adapter: add "
+        ~ adapter.type() ~ "__json_object_entries to macros/json_objects.sql") }}
+{%- endmacro %}
+
+{#- DuckDB: the json_each table function, lateral over the row; it keeps duplicate keys. -#}
+{% macro duckdb__json_object_entries(relation, id_column, json_column) -%}
+    select
+        {{ relation }}.{{ id_column }},
+        json_entries.key as json_key,
+        json_extract_string(json_entries.value, '$') as json_value
+    from {{ relation }}
+    cross join json_each(
+        case
+            when {{ is_json_object(relation ~ '.' ~ json_column) }}
+                then {{ relation }}.{{ json_column }}
+        end
+    ) as json_entries
+{%- endmacro %}
+
+{#- Spark (not run yet): from_json to map<string,string> is null for malformed text (PERMISSIVE),
+    and explode of a null map gives no row. Duplicate keys follow spark.sql.mapKeyDedupPolicy. -#}
+{% macro spark__json_object_entries(relation, id_column, json_column) -%}
+    select
+        {{ relation }}.{{ id_column }},
+        json_entries.json_key,
+        json_entries.json_value
+    from {{ relation }}
+    lateral view explode(
+        from_json({{ relation }}.{{ json_column }}, 'map<string,string>')
+    ) json_entries as json_key, json_value
+{%- endmacro %}
+
+{% macro is_json_object(expression) -%}
+    {{ return(adapter.dispatch('is_json_object', 'tbm_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_json_object(expression) -%}
+    {{ exceptions.raise_compiler_error(
+        "is_json_object has no variant for the '" ~ adapter.type() ~ "' adapter: add "
+        ~ adapter.type() ~ "__is_json_object to macros/json_objects.sql") }}
+{%- endmacro %}
+
+{% macro duckdb__is_json_object(expression) -%}
+    coalesce(
+        case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' end,
+        false
+    )
+{%- endmacro %}
+
+{% macro spark__is_json_object(expression) -%}
+    coalesce(
+        substr(ltrim({{ expression }}), 1, 1) = '{'
+        and from_json({{ expression }}, 'map<string,string>') is not null,
+        false
+    )
+{%- endmacro %}

@@ -1,0 +1,233 @@
+with
+
+charges as (
+    select
+        charge_id,
+        provider_name,
+        billing_account_id,
+        sub_account_id,
+        resource_id,
+        service_name,
+        charge_date
+    from {{ ref('stg_focus__charges') }}
+),
+
+charge_tags as (
+    select * from {{ ref('stg_focus__charge_tags') }}
+),
+
+mapping_rules as (
+    select
+        rule_id,
+        rule_type,
+        priority,
+        provider_name,
+        lower(trim(match_key)) as match_key,
+        match_value,
+        lower(trim(match_value)) as match_value_key,
+        service_id,
+        valid_from,
+        valid_to
+    from {{ ref('mapping_rules') }}
+),
+
+services as (
+    select * from {{ ref('services') }}
+),
+
+-- Precedence (first match wins): resource, tag, account (sub account before billing account),
+-- provider service; within a level the lowest priority, then the rule id. A rule applies to a
+-- charge dated in [valid_from, valid_to), for its provider when it names one.
+
+resource_matches as (
+    select
+        charges.charge_id,
+        mapping_rules.rule_id,
+        mapping_rules.service_id,
+        'resource' as mapping_method,
+        1 as precedence,
+        mapping_rules.priority
+    from charges
+    inner join mapping_rules
+        on
+            mapping_rules.rule_type = 'resource'
+            and charges.resource_id = mapping_rules.match_value
+            and (
+                mapping_rules.provider_name is null
+                or charges.provider_name = mapping_rules.provider_name
+            )
+            and charges.charge_date >= mapping_rules.valid_from
+            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+),
+
+-- Tag rules see the normalized key (aliases applied) and compare values case-insensitively.
+tags_matching_rule_keys as (
+    select
+        charge_tags.charge_id,
+        charge_tags.tag_key,
+        lower(trim(charge_tags.tag_value)) as tag_value_key
+    from charge_tags
+    where charge_tags.tag_key in (
+            select mapping_rules.match_key from mapping_rules
+            where mapping_rules.rule_type = 'tag'
+        )
+),
+
+tag_matches as (
+    select
+        charges.charge_id,
+        mapping_rules.rule_id,
+        case
+            when mapping_rules.match_value = '*' then services.service_id
+            else mapping_rules.service_id
+        end as service_id,
+        'tag' as mapping_method,
+        2 as precedence,
+        mapping_rules.priority
+    from tags_matching_rule_keys
+    inner join charges
+        on tags_matching_rule_keys.charge_id = charges.charge_id
+    inner join mapping_rules
+        on
+            mapping_rules.rule_type = 'tag'
+            and tags_matching_rule_keys.tag_key = mapping_rules.match_key
+            and (
+                mapping_rules.match_value = '*'
+                or tags_matching_rule_keys.tag_value_key = mapping_rules.match_value_key
+            )
+            and (
+                mapping_rules.provider_name is null
+                or charges.provider_name = mapping_rules.provider_name
+            )
+            and charges.charge_date >= mapping_rules.valid_from
+            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+    -- `*`: the tag value names a catalog service valid on the charge date
+    left join services
+        on
+            mapping_rules.match_value = '*'
+            and tags_matching_rule_keys.tag_value_key = services.service_id
+            and charges.charge_date >= services.valid_from
+            and (services.valid_to is null or charges.charge_date < services.valid_to)
+    where mapping_rules.match_value <> '*' or services.service_id is not null
+),
+
+account_matches as (
+    select
+        charges.charge_id,
+        mapping_rules.rule_id,
+        mapping_rules.service_id,
+        'account' as mapping_method,
+        case mapping_rules.match_key when 'sub_account_id' then 3 else 4 end as precedence,
+        mapping_rules.priority
+    from charges
+    inner join mapping_rules
+        on
+            mapping_rules.rule_type = 'account'
+            and (
+                (
+                    mapping_rules.match_key = 'sub_account_id'
+                    and charges.sub_account_id = mapping_rules.match_value
+                )
+                or (
+                    mapping_rules.match_key = 'billing_account_id'
+                    and charges.billing_account_id = mapping_rules.match_value
+                )
+            )
+            and (
+                mapping_rules.provider_name is null
+                or charges.provider_name = mapping_rules.provider_name
+            )
+            and charges.charge_date >= mapping_rules.valid_from
+            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+),
+
+provider_service_matches as (
+    select
+        charges.charge_id,
+        mapping_rules.rule_id,
+        mapping_rules.service_id,
+        'provider_service' as mapping_method,
+        5 as precedence,
+        mapping_rules.priority
+    from charges
+    inner join mapping_rules
+        on
+            mapping_rules.rule_type = 'provider_service'
+            and charges.provider_name = mapping_rules.provider_name
+            and lower(trim(charges.service_name)) = mapping_rules.match_value_key
+            and charges.charge_date >= mapping_rules.valid_from
+            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+),
+
+rule_matches as (
+    select * from resource_matches
+    union all
+    select * from tag_matches
+    union all
+    select * from account_matches
+    union all
+    select * from provider_service_matches
+),
+
+rule_matches_ranked as (
+    select
+        *,
+        row_number() over (
+            partition by charge_id
+            -- service_id last: two tags matching one rule (app and Application) stay deterministic
+            order by precedence, priority, rule_id, service_id
+        ) as match_order
+    from rule_matches
+),
+
+first_matches as (
+    select * from rule_matches_ranked
+    where match_order = 1
+),
+
+-- The explicit fallback rule (rule_type fallback, service `unallocated`) valid on each day.
+fallback_rules_ranked as (
+    select
+        charge_days.charge_date,
+        mapping_rules.rule_id,
+        mapping_rules.service_id,
+        row_number() over (
+            partition by charge_days.charge_date
+            order by mapping_rules.priority, mapping_rules.rule_id
+        ) as fallback_order
+    from (select distinct charge_date from charges) as charge_days
+    inner join mapping_rules
+        on
+            mapping_rules.rule_type = 'fallback'
+            and charge_days.charge_date >= mapping_rules.valid_from
+            and (
+                mapping_rules.valid_to is null
+                or charge_days.charge_date < mapping_rules.valid_to
+            )
+),
+
+fallback_rules as (
+    select * from fallback_rules_ranked
+    where fallback_order = 1
+),
+
+final as (
+    select
+        -- ids
+        charges.charge_id,
+        coalesce(
+            first_matches.service_id, fallback_rules.service_id, 'unallocated'
+        ) as service_id,
+        coalesce(first_matches.rule_id, fallback_rules.rule_id) as mapping_rule_id,
+        -- strings
+        coalesce(first_matches.mapping_method, 'unallocated') as mapping_method,
+        -- dates
+        charges.charge_date
+    from charges
+    left join first_matches
+        on charges.charge_id = first_matches.charge_id
+    left join fallback_rules
+        on charges.charge_date = fallback_rules.charge_date
+)
+
+select * from final

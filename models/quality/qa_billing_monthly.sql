@@ -1,0 +1,96 @@
+with
+
+charges as (
+    select
+        charge_id,
+        billing_month,
+        is_unknown_currency,
+        has_null_contracted_cost,
+        has_enum_case_error,
+        has_unknown_enum_value,
+        has_invalid_tags_json
+    from {{ ref('stg_focus__charges') }}
+),
+
+converted_charges as (
+    select * from {{ ref('int_charges_converted_to_reporting_currency') }}
+),
+
+mapped_charges as (
+    select * from {{ ref('int_charges_mapped_to_services') }}
+),
+
+-- Staging drives: every billing month with a current charge has a row, checked or not.
+charges_checked as (
+    select
+        charges.*,
+        converted_charges.effective_cost_reporting,
+        converted_charges.has_missing_fx_rate,
+        mapped_charges.service_id = 'unallocated' as is_unallocated
+    from charges
+    left join converted_charges
+        on charges.charge_id = converted_charges.charge_id
+    left join mapped_charges
+        on charges.charge_id = mapped_charges.charge_id
+),
+
+monthly as (
+    select
+        billing_month,
+        count(*) as charge_count,
+        coalesce(sum(effective_cost_reporting), 0) as effective_cost_reporting,
+        coalesce(
+            sum(case when is_unallocated then effective_cost_reporting end), 0
+        ) as unallocated_effective_cost_reporting,
+        sum(case when is_unknown_currency then 1 else 0 end) as unknown_currency_count,
+        sum(case when coalesce(has_missing_fx_rate, true) then 1 else 0 end)
+            as missing_fx_rate_count,
+        sum(case when has_null_contracted_cost then 1 else 0 end) as null_contracted_cost_count,
+        sum(case when has_enum_case_error then 1 else 0 end) as enum_case_error_count,
+        sum(case when has_unknown_enum_value then 1 else 0 end) as unknown_enum_value_count,
+        sum(case when has_invalid_tags_json then 1 else 0 end) as invalid_tags_json_count,
+        -- one example charge per check, to start an investigation from
+        min(case when is_unknown_currency then charge_id end)
+            as sample_unknown_currency_charge_id,
+        min(case when coalesce(has_missing_fx_rate, true) then charge_id end)
+            as sample_missing_fx_rate_charge_id,
+        min(case when has_null_contracted_cost then charge_id end)
+            as sample_null_contracted_cost_charge_id,
+        min(case when has_enum_case_error then charge_id end)
+            as sample_enum_case_error_charge_id
+    from charges_checked
+    group by billing_month
+),
+
+final as (
+    select
+        -- dimensions
+        billing_month,
+        -- numerics: volume and cost
+        cast(charge_count as bigint) as charge_count,
+        cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
+        cast(unallocated_effective_cost_reporting as decimal(38, 12))
+            as unallocated_effective_cost_reporting,
+        case
+            when effective_cost_reporting = 0 then cast(0 as decimal(38, 10))
+            else {{ decimal_divide(
+                'unallocated_effective_cost_reporting', 'effective_cost_reporting', 10
+            ) }}
+        end as unallocated_share,
+        -- numerics: check counts (charges)
+        cast(unknown_currency_count as bigint) as unknown_currency_count,
+        cast(missing_fx_rate_count as bigint) as missing_fx_rate_count,
+        cast(unknown_currency_count + missing_fx_rate_count as bigint) as currency_error_count,
+        cast(null_contracted_cost_count as bigint) as null_contracted_cost_count,
+        cast(enum_case_error_count as bigint) as enum_case_error_count,
+        cast(unknown_enum_value_count as bigint) as unknown_enum_value_count,
+        cast(invalid_tags_json_count as bigint) as invalid_tags_json_count,
+        -- strings: sample keys
+        sample_unknown_currency_charge_id,
+        sample_missing_fx_rate_charge_id,
+        sample_null_contracted_cost_charge_id,
+        sample_enum_case_error_charge_id
+    from monthly
+)
+
+select * from final

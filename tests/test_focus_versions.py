@@ -1,0 +1,136 @@
+"""A FOCUS 1.0 file and a FOCUS 1.2 file describing the same charges stage to the same rows.
+
+The 1.2 file is landed after the 1.0 file for the same provider, account and period, so it also
+shows snapshot supersession: staging holds exactly one copy of the charges, from the newer file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.generate import write_focus_rows
+from orchestration.lib.load import connect, load_extract, load_reference_data
+from orchestration.lib.settings import PROJECT_DIR
+
+CHARGES = [
+    {
+        "BillingAccountId": "aws-payer-001",
+        "BillingAccountName": "Acme payer",
+        "SubAccountId": "111111111111",
+        "ProviderName": "AWS",
+        "PublisherName": "AWS",
+        "InvoiceIssuerName": "AWS",
+        "BillingCurrency": "USD",
+        "BillingPeriodStart": "2026-09-01T00:00:00Z",
+        "BillingPeriodEnd": "2026-10-01T00:00:00Z",
+        "ChargePeriodStart": f"2026-09-{day:02d}T00:00:00Z",
+        "ChargePeriodEnd": f"2026-09-{day + 1:02d}T00:00:00Z",
+        "ChargeCategory": category,
+        "ChargeFrequency": "Usage-Based",
+        "ServiceCategory": "Compute",
+        "ServiceName": "Amazon EC2",
+        "ResourceId": f"i-{day:04d}",
+        "BilledCost": billed,
+        "EffectiveCost": effective,
+        "ListCost": billed,
+        "ContractedCost": billed,
+        "Tags": '{"Application": "checkout", "env": "prod"}',
+    }
+    for day, category, billed, effective in [
+        (1, "Usage", "12.3456789012", "11.0000000001"),
+        (2, "Usage", "0.0000000001", "0.0000000001"),
+        (3, "Credit", "-5.25", "-5.25"),
+    ]
+]
+LINEAGE = {"charge_id", "source_file_id", "focus_version"}
+VERSION_ONLY = {"invoice_id", "service_subcategory"}
+
+
+def _staged(warehouse: Path) -> list[dict]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        cur = con.execute("select * from staging.stg_focus__charges order by source_line")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def _build_staging(warehouse: Path) -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--quiet",
+            "--select",
+            "+stg_focus__charges",
+            "--exclude",
+            "test_type:data",
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--project-dir",
+            str(PROJECT_DIR),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "TBM_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_focus_10_and_12_files_of_the_same_charges_stage_identically(tmp_path):
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
+    charges_12 = [
+        {
+            **c,
+            "InvoiceId": "INV-2026-09",
+            "ServiceSubcategory": "Virtual Machines",
+            "PricingCurrency": "USD",
+            "PricingCurrencyEffectiveCost": c["EffectiveCost"],
+        }
+        for c in CHARGES
+    ]
+    write_focus_rows(landing / "billing" / "a_focus10.csv", CHARGES, "1.0", "csv", null="NULL")
+    con = connect(warehouse)
+    load_extract(con, landing, "billing", "run-1")
+    load_reference_data(con, "run-1")
+    con.close()
+    _build_staging(warehouse)
+    staged_10 = _staged(warehouse)
+
+    write_focus_rows(landing / "billing" / "b_focus12.parquet", charges_12, "1.2", "parquet")
+    con = connect(warehouse)
+    load_extract(con, landing, "billing", "run-2")
+    con.close()
+    _build_staging(warehouse)
+    staged_12 = _staged(warehouse)
+
+    assert len(staged_10) == len(staged_12) == 3
+    assert {r["focus_version"] for r in staged_10} == {"1.0"}
+    assert {r["focus_version"] for r in staged_12} == {"1.2"}  # the newer snapshot replaced 1.0
+    for row_10, row_12 in zip(staged_10, staged_12, strict=True):
+        same = {k: v for k, v in row_10.items() if k not in LINEAGE | VERSION_ONLY}
+        assert same == {k: row_12[k] for k in same}
+        # what a 1.0 file cannot carry is filled with its documented 1.2 default
+        assert (row_10["invoice_id"], row_10["service_subcategory"]) == (None, "Other (Compute)")
+        assert (row_12["invoice_id"], row_12["service_subcategory"]) == (
+            "INV-2026-09",
+            "Virtual Machines",
+        )
+    assert [r["billed_cost"] for r in staged_12] == [
+        Decimal("12.3456789012"),
+        Decimal("0.0000000001"),
+        Decimal("-5.25"),
+    ]
+    assert staged_12[0]["pricing_currency"] == staged_10[0]["pricing_currency"] == "USD"
