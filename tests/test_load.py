@@ -72,7 +72,12 @@ def test_rows_that_cannot_be_typed_are_quarantined_with_line_column_and_reason(l
         (3, "BilledCost", "BilledCost: '12.3x' is not a valid decimal(38,12)"),
         (4, "BillingAccountId", "wrong number of fields: expected 11, found 4"),
         (5, "BillingCurrency", "BillingCurrency: required value is missing"),
-        (6, "ChargePeriodStart", "ChargePeriodStart: '2026-13-45' is not a valid timestamp"),
+        (
+            6,
+            "ChargePeriodStart",
+            "ChargePeriodStart: '2026-13-45' is not a valid timestamp "
+            "(ISO 8601 expected, e.g. 2026-09-01T00:00:00Z)",
+        ),
     ]
     loaded = con.execute(
         "select _line, BilledCost, EffectiveCost, BillingCurrency, ChargePeriodStart, "

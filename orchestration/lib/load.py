@@ -212,6 +212,8 @@ def _describe(exc: BaseException, path: Path) -> str:
     text = text.replace(str(path), path.name)
     if _is_gzip(path) and isinstance(exc, OSError | EOFError | zlib.error):
         return f"corrupt or truncated gzip file: {text}"
+    if "state machine reached an invalid state" in text:
+        return f"{text} (mixed line endings, or a carriage return outside quotes?)"
     return text
 
 
@@ -242,7 +244,7 @@ def read_header(path: Path) -> list[str]:
 
 
 def _count_lines(path: Path) -> int:
-    """Physical lines of a CSV file (trailing blank lines not counted), in one streaming pass.
+    r"""Physical lines of a CSV file (trailing blank lines not counted), in one streaming pass.
 
     `\n`, `\r\n` and a lone `\r` each end a line. Reading a gzip to its end checks its CRC and
     length, which DuckDB's reader does not.
@@ -418,6 +420,14 @@ def _load_file(
         spec.kind, rel, sha, status, version, loaded + quarantined, loaded, quarantined, message
     )
     _log(con, file_id, run_id, result, path.stat().st_size, now)
+    # the working copies of the file are not kept until the next file replaces them
+    con.execute(
+        "drop view if exists _src; drop table if exists _csv; drop table if exists _pq; "
+        "drop table if exists _typed; drop table if exists _hashes; drop table if exists _first; "
+        "drop table if exists _good_lines; drop table if exists _reject_steps; "
+        "drop table if exists _rejects; drop table if exists tbm_rejects; "
+        "drop table if exists tbm_rejects_scan"
+    )
     return result
 
 
