@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 from pathlib import Path
 
 from orchestration.lib.settings import PROJECT_DIR
@@ -36,23 +37,23 @@ def ensure_manifest() -> Path:
     """Run `dbt parse` when the manifest is missing or older than any project file."""
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
         return MANIFEST
-    from dbt.cli.main import dbtRunner
-
-    cwd = Path.cwd()
-    os.chdir(PROJECT_DIR)
-    try:
-        result = dbtRunner().invoke(
-            [
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-            ]
-        )
-    finally:
-        os.chdir(cwd)
-    if not result.success:
-        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    # A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller.
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [
+            str(dbt),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
     return MANIFEST
