@@ -13,7 +13,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -133,4 +133,140 @@ def totals_by_month_and_currency(records: list[Record]) -> dict[tuple, tuple[Dec
         acc = totals[(month, r.values["BillingCurrency"])]
         acc[0] += Decimal(r.values["BilledCost"].strip())
         acc[1] += Decimal(r.values["EffectiveCost"].strip())
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# Invoices and the allocation's expected totals
+# ------------------------------------------------------------------------------------------
+
+STORAGE_UNIT = Decimal("1e-12")  # decimal(38, 12), the warehouse's money scale
+
+
+@dataclass
+class InvoiceLine:
+    path: str
+    line: int
+    invoice_id: str
+    invoice_line_id: str
+    invoice_type: str
+    vendor_name: str
+    product: str | None
+    currency: str
+    amount: Decimal
+    service_period_start: date
+    service_period_end: date  # exclusive
+
+
+def invoice_files(landing: Path) -> list[Path]:
+    return sorted(p for p in (landing / "invoices").rglob("*.csv"))
+
+
+def invoice_lines(landing: Path) -> list[InvoiceLine]:
+    """Every invoice line; a line (invoice_id, invoice_line_id) delivered again in a later file
+    (path order, the load order) replaces the earlier one."""
+    latest: dict[tuple[str, str], InvoiceLine] = {}
+    for path in invoice_files(landing):
+        rel = path.relative_to(landing).as_posix()
+        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+        for row in reader:
+            line = InvoiceLine(
+                path=rel,
+                line=reader.line_num,
+                invoice_id=row["invoice_id"],
+                invoice_line_id=row["invoice_line_id"],
+                invoice_type=row["invoice_type"],
+                vendor_name=row["vendor_name"],
+                product=row.get("product") or None,
+                currency=row["currency"],
+                amount=Decimal(row["amount"].strip()),
+                service_period_start=date.fromisoformat(row["service_period_start"]),
+                service_period_end=date.fromisoformat(row["service_period_end"]),
+            )
+            latest[(line.invoice_id, line.invoice_line_id)] = line
+    return list(latest.values())
+
+
+def allocated_invoice_lines(landing: Path) -> list[InvoiceLine]:
+    """The SaaS and vendor lines: cloud invoices bill the same money as the FOCUS files."""
+    return [i for i in invoice_lines(landing) if i.invoice_type.lower() != "cloud"]
+
+
+def minor_units(currency: str) -> int | None:
+    """ISO 4217 decimals of a currency (package `iso4217`), None when unknown."""
+    import iso4217
+
+    try:
+        return iso4217.Currency(currency).exponent
+    except ValueError:
+        return None
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def largest_remainder(amount: Decimal, weights: dict, decimals: int | None) -> dict:
+    """Split `amount` over `weights` (key -> integer weight > 0 in total) by Hamilton's method:
+    in whole units of `decimals` when the amount is whole at them, else in 10^-12; each key gets
+    floor(|amount| w / W) units and the residue units go to the largest remainders, ties to the
+    larger weight, then the smaller key; the sign of the amount applies to every part."""
+    unit = STORAGE_UNIT
+    if decimals is not None and 0 <= decimals <= 12:
+        candidate = Decimal(1).scaleb(-decimals)
+        if amount % candidate == 0:
+            unit = candidate
+    units = int(abs(amount) / unit)
+    total = sum(weights.values())
+    parts = {k: units * w // total for k, w in weights.items()}
+    remainders = {k: units * w % total for k, w in weights.items()}
+    residue = units - sum(parts.values())
+    for key in sorted(weights, key=lambda k: (-remainders[k], -weights[k], k))[:residue]:
+        parts[key] += 1
+    sign = -1 if amount < 0 else 1
+    return {k: sign * v * unit for k, v in parts.items()}
+
+
+def amortize_by_days(
+    amount: Decimal, start: date, end: date, decimals: int | None
+) -> dict[str, Decimal]:
+    """'YYYY-MM' -> the month's part of `amount`, in proportion to the service days
+    [start, end) in each month (a period not ending after it starts counts as its first day)."""
+    if end <= start:
+        end = start + timedelta(days=1)
+    days: dict[str, int] = {}
+    month = _month_start(start)
+    while month < end:
+        first, after = max(start, month), min(end, _next_month(month))
+        days[month.strftime("%Y-%m")] = (after - first).days
+        month = _next_month(month)
+    return largest_remainder(amount, days, decimals)
+
+
+def allocation_totals_by_month_and_currency(
+    landing: Path,
+) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """(billing month 'YYYY-MM', currency) -> (billed, effective) that the allocation must add up
+    to: the current billing rows, plus every SaaS and vendor invoice line, billed whole in the
+    month its service period starts and effective amortized by days (amortize_by_days)."""
+    current, _ = current_snapshot_rows(landing)
+    totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for key, (billed, effective) in totals_by_month_and_currency(current).items():
+        totals[key][0] += billed
+        totals[key][1] += effective
+    for line in allocated_invoice_lines(landing):
+        first = line.service_period_start.strftime("%Y-%m")
+        totals[(first, line.currency)][0] += line.amount
+        parts = amortize_by_days(
+            line.amount,
+            line.service_period_start,
+            line.service_period_end,
+            minor_units(line.currency),
+        )
+        for month, part in parts.items():
+            totals[(month, line.currency)][1] += part
     return {k: (v[0], v[1]) for k, v in totals.items()}

@@ -25,6 +25,9 @@ Demo conventions worth knowing (all documented in the report and the test file):
   (BilledCost 0, EffectiveCost amortized) and daily `Unused` rows; used + unused = fee.
 - Cloud invoices equal the rounded sum of BilledCost per account and month (ROUND_HALF_UP to the
   currency's minor units), except the Azure invoice of month index `months // 2`: +12.34 EUR.
+- SaaS invoices (Datadog, GitHub incl. an annual prepaid Enterprise licence, Slack, Snowflake) and,
+  in `vendor_invoices_*.csv`, shared security tooling (Wiz) and a managed IT support contract
+  (Northwind Managed Services, invoice_type `vendor`): the shared pools the allocation needs.
 - `inject_errors=True` writes `billing/zz_bad_rows_<month before start_month>.csv`: its billing
   period lies outside the generated months on purpose, so that (snapshot semantics) it does not
   supersede the real `aws-payer-001` export of a generated month.
@@ -1947,6 +1950,55 @@ def _saas_invoices(gen: _Generator, months: list[_Month]) -> list[list[str | Non
     return out
 
 
+def _vendor_invoices(gen: _Generator, months: list[_Month]) -> list[list[str | None]]:
+    """Shared tooling and services beyond the SaaS file: security tooling (Wiz, SaaS, USD, by
+    workloads) and a managed IT support contract (vendor invoice, EUR, fixed monthly fee)."""
+    rng = gen.rng(101)
+    out: list[list[str | None]] = []
+    for m in months:
+        nxt = _month(m.year + (m.month == 12), m.month % 12 + 1, -1)
+        start, end = m.date(1), nxt.date(1)
+        workloads = int(rng.integers(260, 300))
+        inv = f"WIZ-{m.year}{m.month:02d}-7311"
+        amount = _round_minor(Decimal(workloads) * Decimal("9.50"), "USD")
+        out.append(
+            [
+                inv,
+                f"{inv}-1",
+                "saas",
+                "Wiz",
+                "wiz-acme",
+                start.isoformat(),
+                start.isoformat(),
+                end.isoformat(),
+                "USD",
+                f"{amount:f}",
+                "Wiz Cloud",
+                "Cloud security posture management, workloads",
+                str(workloads),
+            ]
+        )
+        inv = f"NW-{m.year}{m.month:02d}-0815"
+        out.append(
+            [
+                inv,
+                f"{inv}-1",
+                "vendor",
+                "Northwind Managed Services",
+                "nw-acme-eu",
+                nxt.date(5).isoformat(),
+                start.isoformat(),
+                end.isoformat(),
+                "EUR",
+                "8500.00",
+                "Managed IT support",
+                "Service desk and on-call support, monthly fee",
+                "1",
+            ]
+        )
+    return out
+
+
 _TELEMETRY_BASE = {  # requests, cpu core hours, storage GB, active users, ci builds, hosts
     "checkout": (2_400_000, 1_900, 850, 42_000, 14, 38),
     "payments": (1_100_000, 1_400, 1_200, 30_000, 10, 26),
@@ -2257,6 +2309,7 @@ def generate(
     for name, body in (
         (f"invoices/cloud_invoices_{span}.csv", cloud_rows),
         (f"invoices/saas_invoices_{span}.csv", _saas_invoices(gen, month_list)),
+        (f"invoices/vendor_invoices_{span}.csv", _vendor_invoices(gen, month_list)),
     ):
         _write_csv(landing / name, header, body)
         report.files.append(

@@ -9,6 +9,7 @@ import click
 import duckdb
 
 from orchestration.lib.settings import Settings
+from orchestration.lib.summary_economics import unit_cost_lines
 
 DBT_STEP = "tbm_dbt_models"
 PUBLISH_KEY = ("published", "bi")
@@ -136,6 +137,77 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                     f"  {str(month)[:7]:<10}{_money(billed):>18}{_money(effective):>18}"
                     f"{_pct(share):>13}{errors:>12}"
                 )
+        if _table_exists(con, "marts", "fct_allocated_costs") and _table_exists(
+            con, "quality", "qa_billing_monthly"
+        ):
+            ccy = settings.reporting_currency
+            # the billing months are those the allocation gate checks (qa_billing_monthly);
+            # later months only hold the scheduled amortization of prepaid invoices
+            echo("")
+            echo(
+                f"Allocation (marts.fct_allocated_costs: cloud + SaaS/vendor invoices, "
+                f"effective cost in {ccy}, billing months):"
+            )
+            echo(f"  {'month':<10}{'allocated':>16}{'unallocated':>16}{'share':>9}  reasons")
+            for month, allocated, unallocated, share, reasons in con.execute(
+                "select q.billing_month, q.allocated_effective_cost_reporting, "
+                "q.unallocated_effective_cost_reporting, q.unallocated_share, "
+                "(select string_agg(r.unallocated_reason || ' ' || "
+                "  cast(round(r.cost, 2) as varchar), ', ' order by r.cost desc) "
+                " from (select unallocated_reason, sum(effective_cost_reporting) as cost "
+                "       from marts.fct_allocated_costs as f "
+                "       where f.billing_month = q.billing_month "
+                "         and f.unallocated_reason is not null group by 1) as r) "
+                "from quality.qa_billing_monthly as q order by 1"
+            ).fetchall():
+                echo(
+                    f"  {str(month)[:7]:<10}{_money(allocated):>16}{_money(unallocated):>16}"
+                    f"{_pct(share):>9}  {reasons or '-'}"
+                )
+            echo("  top services (direct + shared parts):")
+            for service, unit, direct, shared, total in con.execute(
+                "select service_id, "
+                "string_agg(distinct business_unit, ' / ' order by business_unit), "
+                "sum(effective_cost_reporting) filter (where allocation_method "
+                "  in ('direct', 'central')), "
+                "sum(effective_cost_reporting) filter (where allocation_method like 'shared_%'), "
+                "sum(effective_cost_reporting) "
+                "from marts.fct_allocated_costs where billing_month in "
+                "(select billing_month from quality.qa_billing_monthly) "
+                "and service_id <> 'unallocated' group by 1 order by 5 desc nulls last limit 5"
+            ).fetchall():
+                echo(
+                    f"    {service:<18}{_money(total):>14}   direct {_money(direct)}, "
+                    f"shared {_money(shared)}   ({unit or '-'})"
+                )
+            echo("  business units (showback, marts.fct_showback_monthly):")
+            for unit, centers, total, idle in con.execute(
+                "select business_unit, count(distinct cost_center), "
+                "sum(effective_cost_reporting), sum(idle_effective_cost_reporting) "
+                "from marts.fct_showback_monthly where billing_month in "
+                "(select billing_month from quality.qa_billing_monthly) "
+                "group by 1 order by 3 desc nulls last"
+            ).fetchall():
+                note = f", idle {_money(idle)}" if idle else ""
+                plural = "s" if centers != 1 else ""
+                echo(f"    {unit:<28}{_money(total):>14}   ({centers} cost center{plural}{note})")
+            later = con.execute(
+                "select count(distinct billing_month), sum(effective_cost_reporting), "
+                "sum(effective_cost_reporting) filter (where unallocated_reason is not null) "
+                "from marts.fct_allocated_costs where billing_month not in "
+                "(select billing_month from quality.qa_billing_monthly)"
+            ).fetchone()
+            if later and later[0]:
+                echo(
+                    f"  later months: {later[0]} months of prepaid amortization scheduled, "
+                    f"{_money(later[1])}, of which {_money(later[2])} unallocated until their "
+                    "driver data arrives (no_driver_data)"
+                )
+        economics = unit_cost_lines(con)
+        if economics:
+            echo("")
+            for line in economics:
+                echo(line)
     finally:
         con.close()
     echo("")
