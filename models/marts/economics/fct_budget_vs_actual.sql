@@ -1,0 +1,267 @@
+{%- set reporting_currency = var('reporting_currency') | upper -%}
+{%- set run_rate_days = var('budget_run_rate_days') | int -%}
+{%- set overrun = var('budget_daily_overrun_threshold') -%}
+
+with
+
+showback as (
+    select * from {{ ref('fct_showback_monthly') }}
+),
+
+daily_costs as (
+    select * from {{ ref('fct_cost_by_service_daily') }}
+),
+
+budgets as (
+    select * from {{ ref('budgets') }}
+),
+
+-- Actual: the fully allocated effective cost of the business unit (showback over its cost
+-- centers; the `unallocated` bucket is a business unit of its own).
+actuals as (
+    select
+        business_unit,
+        billing_month,
+        case
+            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
+        end as actual_effective_cost_reporting
+    from showback
+    group by
+        business_unit,
+        billing_month
+),
+
+-- The daily series: direct cost only (shared pools are allocated per month), by the business
+-- unit of the service version valid on the day.
+daily_costs_by_business_unit as (
+    select
+        coalesce(business_unit, 'unallocated') as business_unit,
+        cost_date,
+        case
+            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
+        end as daily_cost_reporting
+    from daily_costs
+    group by
+        coalesce(business_unit, 'unallocated'),
+        cost_date
+),
+
+-- The newest day with cost data: months are forecast as of this day.
+as_of as (
+    select max(cost_date) as as_of_date
+    from daily_costs
+),
+
+-- Months reported: those with daily cost data and those budgeted (months holding only the
+-- scheduled amortization of prepaid invoices are left out).
+reporting_months as (
+    select distinct cost_month as billing_month
+    from daily_costs
+    union
+    select distinct budget_month as billing_month
+    from budgets
+),
+
+business_unit_month_keys as (
+    select
+        actuals.business_unit,
+        actuals.billing_month
+    from actuals
+    inner join reporting_months
+        on actuals.billing_month = reporting_months.billing_month
+    union
+    select
+        business_unit,
+        budget_month as billing_month
+    from budgets
+),
+
+business_unit_months as (
+    select
+        business_unit,
+        billing_month,
+        cast({{ dbt.dateadd('month', 1, 'billing_month') }} as date) as next_month
+    from business_unit_month_keys
+),
+
+-- Forecast of a day's cost = the run rate: the average daily cost of the `run_rate_days` days
+-- before it (a whole week, so that weekday and weekend levels average out). A day is above
+-- forecast when its cost (24 hours) exceeds it by more than the threshold; only days with a
+-- full run-rate window and a positive run rate are judged.
+daily_run_rates as (
+    select
+        judged_days.business_unit,
+        judged_days.cost_date,
+        judged_days.daily_cost_reporting,
+        count(run_rate_days.cost_date) as run_rate_day_count,
+        sum(run_rate_days.daily_cost_reporting) as run_rate_cost_reporting
+    from daily_costs_by_business_unit as judged_days
+    inner join daily_costs_by_business_unit as run_rate_days
+        on
+            judged_days.business_unit = run_rate_days.business_unit
+            and judged_days.cost_date > run_rate_days.cost_date
+            and {{ dbt.dateadd('day', -run_rate_days, 'judged_days.cost_date') }}
+            <= run_rate_days.cost_date
+    where
+        judged_days.daily_cost_reporting is not null
+        and run_rate_days.daily_cost_reporting is not null
+    group by
+        judged_days.business_unit,
+        judged_days.cost_date,
+        judged_days.daily_cost_reporting
+),
+
+days_above_forecast as (
+    select
+        business_unit,
+        cast(date_trunc('month', cost_date) as date) as billing_month,
+        cost_date,
+        {{ decimal_divide(
+            decimal_multiply(
+                decimal_multiply('daily_cost_reporting', run_rate_days)
+                ~ ' - run_rate_cost_reporting',
+                100
+            ),
+            'run_rate_cost_reporting'
+        ) }} as overrun_percent
+    from daily_run_rates
+    where
+        run_rate_day_count = {{ run_rate_days }}
+        and run_rate_cost_reporting > 0
+        and {{ decimal_multiply('daily_cost_reporting', run_rate_days) }}
+        > {{ decimal_multiply('run_rate_cost_reporting', 1 + overrun) }}
+),
+
+days_above_forecast_by_month as (
+    select
+        business_unit,
+        billing_month,
+        count(*) as days_above_forecast_count,
+        min(cost_date) as first_day_above_forecast_date,
+        max(overrun_percent) as max_daily_overrun_percent
+    from days_above_forecast
+    group by
+        business_unit,
+        billing_month
+),
+
+business_unit_months_measured as (
+    select
+        business_unit_months.business_unit,
+        business_unit_months.billing_month,
+        case
+            when budgets.budget_currency = '{{ reporting_currency }}' then budgets.budget_amount
+        end as budget_reporting,
+        budgets.budget_currency,
+        case
+            when actuals.business_unit is null then 0
+            else actuals.actual_effective_cost_reporting
+        end as actual_effective_cost_reporting,
+        {{ dbt.datediff(
+            'business_unit_months.billing_month', 'business_unit_months.next_month', 'day'
+        ) }} as days_in_month,
+        1 + {{ dbt.datediff(
+            'business_unit_months.billing_month', 'as_of.as_of_date', 'day'
+        ) }} as days_to_as_of,
+        coalesce(days_above_forecast_by_month.days_above_forecast_count, 0)
+            as days_above_forecast_count,
+        days_above_forecast_by_month.first_day_above_forecast_date,
+        days_above_forecast_by_month.max_daily_overrun_percent,
+        as_of.as_of_date
+    from business_unit_months
+    cross join as_of
+    left join budgets
+        on
+            business_unit_months.business_unit = budgets.business_unit
+            and business_unit_months.billing_month = budgets.budget_month
+    left join actuals
+        on
+            business_unit_months.business_unit = actuals.business_unit
+            and business_unit_months.billing_month = actuals.billing_month
+    left join days_above_forecast_by_month
+        on
+            business_unit_months.business_unit = days_above_forecast_by_month.business_unit
+            and business_unit_months.billing_month = days_above_forecast_by_month.billing_month
+),
+
+-- Forecast of the month = month-to-date run rate x days in month = actual x days in month /
+-- days elapsed (days of the month up to the as-of day); a month with every day elapsed is
+-- forecast at its actual.
+forecasts as (
+    select
+        *,
+        case
+            when days_to_as_of < 0 then 0
+            when days_to_as_of > days_in_month then days_in_month
+            else days_to_as_of
+        end as days_elapsed
+    from business_unit_months_measured
+),
+
+forecasts_computed as (
+    select
+        *,
+        case
+            when days_elapsed > 0
+                then {{ decimal_divide(
+                    decimal_multiply('actual_effective_cost_reporting', 'days_in_month'),
+                    'days_elapsed'
+                ) }}
+        end as forecast_effective_cost_reporting
+    from forecasts
+),
+
+final as (
+    select
+        -- ids
+        cast(business_unit as string) as business_unit,
+        -- strings
+        cast(
+            case
+                when budget_currency is null then 'no_budget'
+                when budget_reporting is null then 'budget_in_other_currency'
+                when actual_effective_cost_reporting > budget_reporting then 'over_budget'
+                when forecast_effective_cost_reporting > budget_reporting
+                    then 'forecast_over_budget'
+                when actual_effective_cost_reporting is null then 'missing_fx_rate'
+                else 'within_budget'
+            end as string
+        ) as budget_status,
+        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        -- numerics: money
+        cast(budget_reporting as decimal(38, 12)) as budget_reporting,
+        cast(actual_effective_cost_reporting as decimal(38, 12))
+            as actual_effective_cost_reporting,
+        cast(forecast_effective_cost_reporting as decimal(38, 12))
+            as forecast_effective_cost_reporting,
+        cast(actual_effective_cost_reporting - budget_reporting as decimal(38, 12))
+            as budget_variance_reporting,
+        -- numerics: percentages
+        cast(
+            {{ decimal_divide(
+                decimal_multiply('actual_effective_cost_reporting', 100), 'budget_reporting'
+            ) }} as decimal(38, 12)
+        ) as budget_consumed_percent,
+        cast(
+            {{ decimal_divide(
+                decimal_multiply('forecast_effective_cost_reporting - budget_reporting', 100),
+                'budget_reporting'
+            ) }} as decimal(38, 12)
+        ) as forecast_variance_percent,
+        cast(max_daily_overrun_percent as decimal(38, 12)) as max_daily_overrun_percent,
+        -- numerics: counts
+        cast(days_in_month as integer) as days_in_month,
+        cast(days_elapsed as integer) as days_elapsed,
+        cast(days_above_forecast_count as integer) as days_above_forecast_count,
+        -- booleans
+        coalesce(forecast_effective_cost_reporting > budget_reporting, false)
+            as is_forecast_over_budget,
+        days_above_forecast_count > 0 as is_daily_cost_above_forecast,
+        -- dates
+        cast(billing_month as date) as billing_month,
+        cast(as_of_date as date) as as_of_date,
+        cast(first_day_above_forecast_date as date) as first_day_above_forecast_date
+    from forecasts_computed
+)
+
+select * from final

@@ -1,0 +1,81 @@
+{%- set reporting_currency = var('reporting_currency') | upper -%}
+
+with
+
+converted_charges as (
+    select
+        charge_id,
+        billed_cost_reporting,
+        effective_cost_reporting,
+        charge_date
+    from {{ ref('int_charges_converted_to_reporting_currency') }}
+),
+
+mapped_charges as (
+    select
+        charge_id,
+        service_id
+    from {{ ref('int_charges_mapped_to_services') }}
+),
+
+services as (
+    select * from {{ ref('dim_services') }}
+),
+
+-- Direct cost only: each current charge at the service its mapping rule names, on its charge
+-- date. Shared pools are allocated per month (fct_allocated_costs) and have no daily grain, so
+-- their cost stays here on the shared service that carries it (shared-platform, ...). A day's
+-- reporting amount is null when one of its charges has no FX rate (never a partial sum).
+costs_by_service_and_day as (
+    select
+        mapped_charges.service_id,
+        converted_charges.charge_date as cost_date,
+        count(*) as charge_count,
+        count(*) - count(converted_charges.effective_cost_reporting) as missing_fx_rate_count,
+        case
+            when count(*) = count(converted_charges.billed_cost_reporting)
+                then sum(converted_charges.billed_cost_reporting)
+        end as billed_cost_reporting,
+        case
+            when count(*) = count(converted_charges.effective_cost_reporting)
+                then sum(converted_charges.effective_cost_reporting)
+        end as effective_cost_reporting
+    from converted_charges
+    inner join mapped_charges
+        on converted_charges.charge_id = mapped_charges.charge_id
+    group by
+        mapped_charges.service_id,
+        converted_charges.charge_date
+),
+
+final as (
+    select
+        -- ids
+        cast(costs_by_service_and_day.service_id as string) as service_id,
+        -- strings: the catalog version valid on the day
+        cast(services.service_type as string) as service_type,
+        cast(services.business_unit as string) as business_unit,
+        cast(services.cost_center as string) as cost_center,
+        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        -- numerics
+        cast(costs_by_service_and_day.billed_cost_reporting as decimal(38, 12))
+            as billed_cost_reporting,
+        cast(costs_by_service_and_day.effective_cost_reporting as decimal(38, 12))
+            as effective_cost_reporting,
+        cast(costs_by_service_and_day.charge_count as bigint) as charge_count,
+        cast(costs_by_service_and_day.missing_fx_rate_count as bigint) as missing_fx_rate_count,
+        -- dates
+        cast(costs_by_service_and_day.cost_date as date) as cost_date,
+        cast(date_trunc('month', costs_by_service_and_day.cost_date) as date) as cost_month
+    from costs_by_service_and_day
+    left join services
+        on
+            costs_by_service_and_day.service_id = services.service_id
+            and costs_by_service_and_day.cost_date >= services.valid_from
+            and (
+                services.valid_to is null
+                or costs_by_service_and_day.cost_date < services.valid_to
+            )
+)
+
+select * from final
