@@ -1,0 +1,26 @@
+{#- The `closed` schema that `tbm close` writes (orchestration/lib/close.py CLOSED_DDL: keep the
+    two in step), created empty when missing so that the models reading it always compile. -#}
+{% macro create_closed_schema() %}
+    create schema if not exists closed;
+    create table if not exists closed.month_closes (
+        close_id varchar not null,
+        billing_month date not null,
+        action varchar not null,
+        acted_by varchar not null,
+        acted_at timestamp not null,
+        run_id varchar,
+        reason varchar
+    );
+    create or replace view closed.current_closes as
+    with ranked as (
+        select
+            *,
+            row_number() over (partition by billing_month order by acted_at desc, action) as rn
+        from closed.month_closes
+    )
+    select close_id, billing_month, acted_by as closed_by, acted_at as closed_at, run_id
+    from ranked
+    where rn = 1 and action = 'close';
+    create table if not exists closed.fct_allocated_costs as
+    select cast(null as varchar) as close_id, * from {{ ref('fct_allocated_costs') }} limit 0;
+{% endmacro %}

@@ -1,0 +1,88 @@
+-- Cloud billing lines (FOCUS) totaled per invoice: by InvoiceId where the provider sets it, else
+-- per provider, billing account, billing month and currency (invoice_id null).
+with
+
+charges as (
+    select
+        charge_id,
+        invoice_id,
+        provider_name,
+        billing_account_id,
+        billing_currency,
+        billed_cost,
+        billing_month
+    from {{ ref('stg_focus__charges') }}
+),
+
+converted_charges as (
+    select
+        charge_id,
+        billed_cost_reporting
+    from {{ ref('int_charges_converted_to_reporting_currency') }}
+),
+
+-- the charges the allocation received (each is mapped to a service or to `unallocated`)
+mapped_charges as (
+    select charge_id
+    from {{ ref('int_charges_mapped_to_services') }}
+),
+
+charges_joined as (
+    select
+        charges.*,
+        converted_charges.billed_cost_reporting,
+        mapped_charges.charge_id is not null as is_allocated
+    from charges
+    left join converted_charges
+        on charges.charge_id = converted_charges.charge_id
+    left join mapped_charges
+        on charges.charge_id = mapped_charges.charge_id
+),
+
+-- A total with a charge lacking an FX rate has no reporting amount (null, not a partial sum).
+totaled as (
+    select
+        invoice_id,
+        provider_name,
+        billing_account_id,
+        billing_currency,
+        billing_month,
+        sum(billed_cost) as billed_cost_billing,
+        case
+            when count(*) = count(billed_cost_reporting) then sum(billed_cost_reporting)
+        end as billed_cost_reporting,
+        sum(case when is_allocated then billed_cost else 0 end) as allocated_cost_billing,
+        case
+            when count(*) = count(billed_cost_reporting)
+                then sum(case when is_allocated then billed_cost_reporting else 0 end)
+        end as allocated_cost_reporting,
+        count(*) as charge_count
+    from charges_joined
+    group by
+        invoice_id,
+        provider_name,
+        billing_account_id,
+        billing_currency,
+        billing_month
+),
+
+final as (
+    select
+        -- ids
+        cast(invoice_id as string) as invoice_id,
+        cast(billing_account_id as string) as billing_account_id,
+        -- strings
+        cast(provider_name as string) as provider_name,
+        cast(billing_currency as string) as billing_currency,
+        -- numerics
+        cast(billed_cost_billing as decimal(38, 12)) as billed_cost_billing,
+        cast(billed_cost_reporting as decimal(38, 12)) as billed_cost_reporting,
+        cast(allocated_cost_billing as decimal(38, 12)) as allocated_cost_billing,
+        cast(allocated_cost_reporting as decimal(38, 12)) as allocated_cost_reporting,
+        charge_count,
+        -- dates
+        cast(billing_month as date) as billing_month
+    from totaled
+)
+
+select * from final

@@ -1,0 +1,89 @@
+"""Month-end reconciliation on generated data, through the `tbm` command.
+
+The generator's cloud invoices equal the rounded sum of BilledCost per account and month, except
+one deliberate mismatch: the Azure invoice (`azure-ba-7788`, EUR) of the middle month is 12.34 EUR
+high (orchestration/lib/generate.py). Every other cloud invoice must reconcile as `matched`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+ROWS = 4_000
+
+
+def tbm(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("reconciliation_e2e")
+    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
+    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS))
+    assert gen.returncode == 0, gen.stderr
+    run = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    assert run.returncode == 0, run.stdout + run.stderr
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select invoice_id, billing_account_id, strftime(billing_month, '%Y-%m'), "
+            "billing_currency, invoice_total_billing, invoice_delta_billing, "
+            "reconciliation_status from marts.fct_month_end_reconciliation"
+        ).fetchall()
+    finally:
+        con.close()
+    return {"landing": landing, "rows": rows}
+
+
+def cloud_invoices(landing: Path) -> dict[str, tuple[str, str, Decimal]]:
+    """invoice_id -> (billing account, month, amount), read straight from the landing files."""
+    invoices: dict[str, tuple[str, str, Decimal]] = {}
+    for path in sorted((landing / "invoices").glob("cloud_invoices_*.csv")):
+        with path.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                invoices[row["invoice_id"]] = (
+                    row["billing_account_id"],
+                    row["service_period_start"][:7],
+                    Decimal(row["amount"]),
+                )
+    return invoices
+
+
+def test_every_cloud_invoice_has_one_reconciliation_row(demo):
+    invoices = cloud_invoices(demo["landing"])
+    assert len(invoices) >= 15
+    by_invoice = {row[0]: row for row in demo["rows"]}
+    assert set(by_invoice) == set(invoices)
+    assert len(demo["rows"]) == len(invoices)  # no billing without an invoice
+    for invoice_id, (account, month, amount) in invoices.items():
+        assert by_invoice[invoice_id][1:3] == (account, month)
+        assert by_invoice[invoice_id][4] == amount
+
+
+def test_every_cloud_invoice_matches_except_the_deliberate_azure_mismatch(demo):
+    months = sorted({row[2] for row in demo["rows"]})
+    middle = months[len(months) // 2]
+    not_matched = [row for row in demo["rows"] if row[6] != "matched"]
+    assert [(row[1], row[2], row[3], row[6]) for row in not_matched] == [
+        ("azure-ba-7788", middle, "EUR", "mismatch")
+    ]
+    assert not_matched[0][5] == Decimal("12.34")

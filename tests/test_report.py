@@ -1,0 +1,102 @@
+"""`tbm report` (orchestration/lib/report.py): offline HTML with inline SVG and CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.report import bar_chart_svg, write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    path = tmp_path / "tbm.published.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_month_end_reconciliation as select * from (values "
+        "('Microsoft', 'azure-ba-7788', 'G026097788A', 'EUR', 112.34::decimal(38, 12), "
+        "100.00::decimal(38, 12), 100.00::decimal(38, 12), 12.34::decimal(38, 12), "
+        "0.01::decimal(38, 12), 'mismatch', date '2026-09-01'), "
+        "('AWS', 'aws-payer-001', '82609001734', 'USD', 5::decimal(38, 12), "
+        "5::decimal(38, 12), 5::decimal(38, 12), 0::decimal(38, 12), 0.01::decimal(38, 12), "
+        "'matched', date '2026-09-01')) as t(provider_name, billing_account_id, invoice_id, "
+        "billing_currency, invoice_total_billing, billed_cost_rounded_billing, "
+        "allocated_cost_billing, invoice_delta_billing, tolerance_billing, "
+        "reconciliation_status, billing_month)"
+    )
+    con.execute(
+        "create table marts.fct_allocated_costs as select * from (values "
+        "('checkout', 'Checkout <web>', 10.5::decimal(38, 12), 9::decimal(38, 12), "
+        "date '2026-09-01'), ('search', 'Search', 3::decimal(38, 12), 3::decimal(38, 12), "
+        "date '2026-09-01'), ('search', 'Search', 99::decimal(38, 12), 99::decimal(38, 12), "
+        "date '2026-10-01')) as t(service_id, service_name, billed_cost_reporting, "
+        "effective_cost_reporting, billing_month)"
+    )
+    con.close()
+    return path
+
+
+def test_report_writes_offline_html_with_svg_charts_and_exact_csv(source, tmp_path):
+    out = tmp_path / "out"
+    written = write_report(source, date(2026, 9, 1), out)
+    assert sorted(p.name for p in written) == [
+        "cost_by_service-2026-09.csv",
+        "reconciliation-2026-09.csv",
+        "report-2026-09.html",
+    ]
+    page = (out / "report-2026-09.html").read_text()
+    assert "<svg" in page and "<script" not in page
+    assert not re.search(r"(src|href)=\"https?://", page)  # nothing fetched from a network
+    assert "Checkout &lt;web&gt;" in page  # escaped
+    assert 'class="mismatch"' in page
+    with (out / "reconciliation-2026-09.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [
+        (r["invoice_id"], r["invoice_delta_billing"], r["reconciliation_status"]) for r in rows
+    ] == [
+        ("82609001734", "0.000000000000", "matched"),
+        ("G026097788A", "12.340000000000", "mismatch"),
+    ]
+    with (out / "cost_by_service-2026-09.csv").open() as handle:
+        services = list(csv.DictReader(handle))
+    assert [(r["service_id"], Decimal(r["effective_cost_reporting"])) for r in services] == [
+        ("checkout", Decimal(9)),
+        ("search", Decimal(3)),
+    ]
+
+
+def test_bar_chart_scales_to_the_largest_value_and_draws_negatives_empty():
+    svg = bar_chart_svg(["a", "b", "c"], [Decimal(10), Decimal(5), Decimal(-1)], width=390)
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([0-9.]+)"', svg)]
+    assert widths == [100.0, 50.0, 0.0]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (Debian package)")
+def test_report_renders_in_a_headless_browser(source, tmp_path):
+    write_report(source, date(2026, 9, 1), tmp_path / "out")
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--screenshot={shot}",
+            (tmp_path / "out" / "report-2026-09.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.stat().st_size > 0 and shutil.which(str(CHROMIUM))
