@@ -2,19 +2,31 @@
 
 Each gate is a GX 1.x expectation suite stored as JSON in `expectations/`. Its `meta` names the
 table it validates (a dbt `quality` model or a bounded raw frame), whether it blocks publication,
-and the column that labels a failing row (usually `billing_month`). Thresholds are suite parameters
+and the column that labels a row (usually `billing_month`). Thresholds are suite parameters
 (`{"$PARAMETER": "max_unallocated_share"}`) filled from the settings, so they are configuration.
+An expectation's `meta.check` names the check in words; `meta.sample_column` names a column whose
+value (a sample charge, the services concerned) is appended to a failure message.
 
 The GX SQL datasource cannot read DuckDB (upstream issue #11579), so the table is fetched with
 DuckDB and validated as a pandas frame: one row per month per check, never a fact table.
+
+Every checked row becomes a `RowResult` (item, observed value, limit, status), appended by the
+gate checks to `audit.gate_results` in the working warehouse (the history that
+`marts.fct_data_quality` presents), and every suite's validation result is rendered as GX Data
+Docs (static HTML, built offline) in `<warehouse dir>/gx_docs/`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import shutil
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +36,46 @@ import pandas as pd
 from orchestration.lib.settings import PROJECT_DIR
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+DOCS_SITE = "tbm_gates"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+# The run history of the gates in the working warehouse. The same DDL is the pre-hook of
+# models/marts/quality/fct_data_quality.sql (dbt builds that view before the first gate runs).
+AUDIT_DDL = """
+create schema if not exists audit;
+create table if not exists audit.gate_results (
+    run_id varchar not null,
+    suite_name varchar not null,
+    check_name varchar not null,
+    checked_item varchar,
+    billing_month date,
+    observed_value varchar,
+    observed_number decimal(38, 10),
+    threshold varchar,
+    threshold_min decimal(38, 10),
+    threshold_max decimal(38, 10),
+    status varchar not null,
+    is_blocking boolean not null,
+    message varchar,
+    checked_at timestamp not null
+)
+"""
+AUDIT_COLUMNS = (
+    "run_id",
+    "suite_name",
+    "check_name",
+    "checked_item",
+    "billing_month",
+    "observed_value",
+    "observed_number",
+    "threshold",
+    "threshold_min",
+    "threshold_max",
+    "status",
+    "is_blocking",
+    "message",
+    "checked_at",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +100,33 @@ class Suite:
             expectations=data["expectations"],
         )
 
+    def parameters(self) -> set[str]:
+        """The suite parameters (`$PARAMETER` names) its expectations use."""
+        return {
+            value["$PARAMETER"]
+            for exp in self.expectations
+            for value in exp["kwargs"].values()
+            if isinstance(value, dict) and "$PARAMETER" in value
+        }
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One checked row (a month, a file, a delivery, an account) of one expectation."""
+
+    suite: str
+    check: str
+    item: str | None
+    billing_month: date | None
+    observed: str | None
+    observed_number: Decimal | None
+    limit: str
+    limit_min: Decimal | None
+    limit_max: Decimal | None
+    status: str  # pass | fail | warn
+    blocking: bool
+    message: str | None
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -57,6 +135,7 @@ class CheckResult:
     passed: bool
     blocking: bool
     failures: list[str] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -65,18 +144,62 @@ class CheckResult:
         return "fail" if self.blocking else "warn"
 
 
+@dataclass(frozen=True)
+class SuiteValidation:
+    suite: Suite
+    results: list[CheckResult]
+    gx_result: Any  # great_expectations ExpectationSuiteValidationResult
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def rows(self) -> list[RowResult]:
+        return [row for r in self.results for row in r.rows]
+
+
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict[str, Suite]:
     return {s.name: s for s in (Suite.load(p) for p in sorted(directory.glob("*.json")))}
 
 
+def _ephemeral_context():
+    """An in-memory GX context without the temporary docs site GX would create in /tmp."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
 @cache
 def _context():
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    return _ephemeral_context()
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
+
+def warm_up() -> threading.Thread:
+    """Import Great Expectations in a background thread (about 6 s of imports, scipy among them).
+
+    The CLI starts it with the run, so that the import overlaps the dbt build (a subprocess)
+    instead of delaying the first gate check. Any error is left for the check to report.
+    """
+
+    def _import() -> None:
+        try:
+            _context()
+        except Exception:  # the first gate check imports again and reports the error
+            return
+
+    thread = threading.Thread(target=_import, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _gx_suite(suite: Suite):
@@ -85,7 +208,7 @@ def _gx_suite(suite: Suite):
         ExpectationConfiguration,
     )
 
-    gx_suite = ExpectationSuite(name=suite.name)
+    gx_suite = ExpectationSuite(name=suite.name, meta={"description": suite.description})
     for exp in suite.expectations:
         gx_suite.add_expectation_configuration(
             ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp.get("meta"))
@@ -93,14 +216,28 @@ def _gx_suite(suite: Suite):
     return gx_suite
 
 
+def _resolve(kwargs: dict[str, Any], parameters: dict[str, Decimal]) -> dict[str, Any]:
+    """The kwargs with each `{"$PARAMETER": name}` replaced by the setting's exact value."""
+    resolved = {}
+    for key, value in kwargs.items():
+        if isinstance(value, dict) and "$PARAMETER" in value:
+            name = value["$PARAMETER"]
+            if name not in parameters:
+                raise KeyError(f"suite parameter {name!r} has no setting (settings.THRESHOLDS)")
+            value = parameters[name]
+        resolved[key] = value
+    return resolved
+
+
 def _limit(kwargs: dict[str, Any]) -> str:
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    if low is not None and high is not None and Decimal(str(low)) == Decimal(str(high)):
+        return f"= {_plain(low)}"
     parts = []
-    if kwargs.get("min_value") is not None and kwargs.get("min_value") == kwargs.get("max_value"):
-        return f"= {_plain(kwargs['min_value'])}"
-    if kwargs.get("min_value") is not None:
-        parts.append(f">= {kwargs['min_value']}")
-    if kwargs.get("max_value") is not None:
-        parts.append(f"<= {kwargs['max_value']}")
+    if low is not None:
+        parts.append(f">= {_plain(low)}")
+    if high is not None:
+        parts.append(f"<= {_plain(high)}")
     if kwargs.get("value_set") is not None:
         parts.append("in " + ", ".join(map(str, kwargs["value_set"])))
     if kwargs.get("column_set") is not None:
@@ -108,18 +245,61 @@ def _limit(kwargs: dict[str, Any]) -> str:
     return " and ".join(parts) or "the expectation"
 
 
+def _is_null(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
 def _plain(value: Any) -> Any:
+    """A value as a person reads it: 1 not 1.0, 2026-08-01 not a timestamp at midnight."""
+    if _is_null(value):
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
+        value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
+    if isinstance(value, datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
-def validate(
+def _number(value: Any) -> Decimal | None:
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _month(value: Any) -> date | None:
+    if _is_null(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    value = _plain(value)
+    return None if value is None else str(value)
+
+
+def validate_suite(
     suite: Suite, frame: pd.DataFrame, parameters: dict[str, Decimal]
-) -> list[CheckResult]:
-    """Validate one frame against one suite; one result per expectation, with readable failures."""
+) -> SuiteValidation:
+    """Validate one frame against one suite: one result per expectation, one row result per
+    checked row, and readable failure messages (item, check, observed value, limit)."""
     context = _context()
     gx_suite = _gx_suite(suite)
     source_name = f"tbm_{suite.name}"
@@ -128,36 +308,213 @@ def validate(
     except (KeyError, ValueError):
         source = context.data_sources.add_pandas(source_name)
         source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
+    frame = frame.reset_index(drop=True)
     batch = (
         source.get_asset("frame")
         .get_batch_definition("all")
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    label = suite.label_column
-    result_format: dict[str, Any] = {"result_format": "COMPLETE"}
-    if label and label in frame.columns:
-        result_format["unexpected_index_column_names"] = [label]
+    used = suite.parameters()
     outcome = batch.validate(
         gx_suite,
-        expectation_parameters={k: float(v) for k, v in parameters.items()},
-        result_format=result_format,
+        expectation_parameters={k: float(v) for k, v in parameters.items() if k in used},
+        result_format={"result_format": "COMPLETE"},
     )
-    results = []
-    for res in outcome.results:
-        config = res.expectation_config
-        meta = config.meta or {}
-        check = meta.get("check", config.type)
-        failures = []
-        if not res.success:
-            column = config.kwargs.get("column")
-            limit = _limit(config.kwargs)
-            rows = res.result.get("unexpected_index_list") or []
-            for row in rows:
-                where = f"{_plain(row.get(label))}: " if label and label in row else ""
-                observed = _plain(row.get(column))
-                failures.append(f"{where}{check}: observed {observed}, limit {limit}")
-            if not rows:
-                observed = res.result.get("observed_value", res.result.get("unexpected_list"))
-                failures.append(f"{check}: observed {observed}, limit {limit}")
-        results.append(CheckResult(suite.name, check, bool(res.success), suite.blocking, failures))
-    return results
+    results = [
+        _check_result(suite, frame, res, parameters, _expectation_of(suite, res))
+        for res in outcome.results
+    ]
+    return SuiteValidation(suite, results, outcome)
+
+
+def _expectation_of(suite: Suite, res: Any) -> dict[str, Any]:
+    """The suite expectation (JSON) a GX result belongs to: same type, column and check."""
+    config = res.expectation_config
+    for exp in suite.expectations:
+        if (
+            exp["type"] == config.type
+            and exp["kwargs"].get("column") == config.kwargs.get("column")
+            and (exp.get("meta") or {}) == (config.meta or {})
+        ):
+            return exp
+    raise LookupError(f"suite {suite.name}: no expectation matches the GX result {config.type}")
+
+
+def _check_result(
+    suite: Suite, frame: pd.DataFrame, res: Any, parameters: dict[str, Decimal], exp: dict
+) -> CheckResult:
+    meta = exp.get("meta") or {}
+    check = meta.get("check", exp["type"])
+    sample_column = meta.get("sample_column")
+    kwargs = _resolve(exp["kwargs"], parameters)
+    limit = _limit(kwargs)
+    low, high = _number(kwargs.get("min_value")), _number(kwargs.get("max_value"))
+    column = kwargs.get("column")
+    label = suite.label_column if suite.label_column in frame.columns else None
+    failed_status = "fail" if suite.blocking else "warn"
+    rows: list[RowResult] = []
+    failures: list[str] = []
+
+    def row_result(item: Any, month: Any, observed: Any, failed: bool, sample: Any) -> RowResult:
+        message = None
+        if failed:
+            where = f"{_plain(item)}: " if item is not None else ""
+            message = f"{where}{check}: observed {_plain(observed)}, limit {limit}"
+            if not _is_null(sample) and _plain(sample) not in ("", None):
+                message += f" ({sample_column}: {_plain(sample)})"
+            failures.append(message)
+        return RowResult(
+            suite.name,
+            check,
+            _text(item),
+            _month(month),
+            _text(observed),
+            _number(observed),
+            limit,
+            low,
+            high,
+            failed_status if failed else "pass",
+            suite.blocking,
+            message,
+        )
+
+    if column in frame.columns and len(frame):
+        unexpected = set(res.result.get("unexpected_index_list") or [])
+        for position in range(len(frame)):
+            record = frame.iloc[position]
+            rows.append(
+                row_result(
+                    record[label] if label else None,
+                    record["billing_month"] if "billing_month" in frame.columns else None,
+                    record[column],
+                    position in unexpected,
+                    record[sample_column] if sample_column in frame.columns else None,
+                )
+            )
+        if not res.success and not unexpected:  # failed without naming rows (e.g. `mostly`)
+            failures.append(f"{check}: observed {res.result.get('unexpected_list')}, limit {limit}")
+    else:
+        observed = res.result.get("observed_value", res.result.get("unexpected_list"))
+        rows.append(row_result(None, None, observed, not res.success, None))
+    return CheckResult(suite.name, check, bool(res.success), suite.blocking, failures, rows)
+
+
+def validate(
+    suite: Suite, frame: pd.DataFrame, parameters: dict[str, Decimal]
+) -> list[CheckResult]:
+    """Validate one frame against one suite; one result per expectation, with readable failures."""
+    return validate_suite(suite, frame, parameters).results
+
+
+# --------------------------------------------------------------------------------------------
+# Run history: audit.gate_results
+# --------------------------------------------------------------------------------------------
+
+
+def ensure_audit_table(con) -> None:
+    con.execute(AUDIT_DDL)
+
+
+def record_results(
+    con, run_id: str, rows: Iterable[RowResult], checked_at: datetime | None = None
+) -> int:
+    """Append the row results of one check run to audit.gate_results; returns the rows added."""
+    ensure_audit_table(con)
+    at = (checked_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    values = [
+        [
+            run_id,
+            r.suite,
+            r.check,
+            r.item,
+            r.billing_month,
+            r.observed,
+            r.observed_number,
+            r.limit,
+            r.limit_min,
+            r.limit_max,
+            r.status,
+            r.blocking,
+            r.message,
+            at,
+        ]
+        for r in rows
+    ]
+    if values:
+        placeholders = ", ".join("?" * len(AUDIT_COLUMNS))
+        con.executemany(
+            f"insert into audit.gate_results ({', '.join(AUDIT_COLUMNS)}) "  # noqa: S608
+            f"values ({placeholders})",
+            values,
+        )
+    return len(values)
+
+
+# --------------------------------------------------------------------------------------------
+# GX Data Docs
+# --------------------------------------------------------------------------------------------
+
+_docs: dict[Path, tuple[str, Any]] = {}
+_docs_lock = threading.Lock()
+
+
+def _docs_context(docs_dir: Path, run_id: str):
+    """A GX context whose Data Docs site is `docs_dir`, holding this run's results only."""
+    current = _docs.get(docs_dir)
+    if current and current[0] == run_id:
+        return current[1]
+    # a new run: the pages of the previous one go, the index lists this run's suites
+    shutil.rmtree(docs_dir / "validations", ignore_errors=True)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    context = _ephemeral_context()
+    context.add_data_docs_site(
+        DOCS_SITE,
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    _docs[docs_dir] = (run_id, context)
+    return context
+
+
+def build_data_docs(docs_dir: Path, validation: SuiteValidation, run_id: str) -> Path:
+    """Render one suite's validation result, and the index of the run's results, as static HTML
+    (offline; the pages load their styles from public CDNs when opened)."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    with _docs_lock:
+        context = _docs_context(docs_dir, run_id)
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=validation.suite.name),
+            run_id=RunIdentifier(run_name=run_id, run_time=datetime.now(UTC)),
+            batch_identifier=validation.suite.table,
+        )
+        context.validation_results_store.set(key, validation.gx_result)
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[key])
+    return docs_dir / "index.html"
+
+
+# --------------------------------------------------------------------------------------------
+# Gate time (the overhead the README states)
+# --------------------------------------------------------------------------------------------
+
+
+def step_seconds(events: Iterable[tuple[str, str, float]]) -> dict[str, float]:
+    """Seconds per step from (step_key, event type, timestamp) records of a Dagster run."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for step, kind, at in events:
+        if kind == "STEP_START":
+            started[step] = at
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step in started:
+            seconds[step] = seconds.get(step, 0.0) + at - started.pop(step)
+    return seconds

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,12 +41,69 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "0.5",
         "warning: lowest ratio of a billing delivery's rows to the previous delivery's",
     ),
+    "max_billing_format_errors": (
+        "TBM_MAX_BILLING_FORMAT_ERRORS",
+        "0",
+        "gate: per billing file and month, expected FOCUS columns missing and rows with a "
+        "malformed value (quarantined, bad currency code, period, JSON or enumeration)",
+    ),
+    "max_unowned_services": (
+        "TBM_MAX_UNOWNED_SERVICES",
+        "0",
+        "gate: services with cost in a month but no owner or business unit in the catalog",
+    ),
+    "max_billing_age_hours": (
+        "TBM_MAX_BILLING_AGE_HOURS",
+        "72",
+        "gate: hours a billing account's newest ChargePeriodEnd may lag the freshness 'as of'",
+    ),
+    "freshness_as_of": (
+        "TBM_FRESHNESS_AS_OF",
+        "latest",
+        "freshness reference: `latest` (newest ChargePeriodEnd of all billing), `now` (the "
+        "clock, UTC) or an ISO 8601 timestamp (UTC)",
+    ),
 }
+
+# Settings that are gate thresholds: suite parameters of the same name (expectations/*.json).
+THRESHOLDS = (
+    "max_unallocated_share",
+    "max_currency_errors",
+    "min_volume_ratio",
+    "max_billing_format_errors",
+    "max_unowned_services",
+    "max_billing_age_hours",
+)
 
 
 def _env(name: str) -> str:
     var, default, _ = SETTINGS[name]
     return os.environ.get(var) or default
+
+
+def _decimal(name: str) -> Decimal:
+    value = _env(name)
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        var = SETTINGS[name][0]
+        raise ValueError(f"{var}={value!r} is not a number (default {SETTINGS[name][1]})") from None
+
+
+def _as_of(value: str) -> str:
+    """`latest`, `now` or an ISO 8601 timestamp, normalized to UTC without offset."""
+    if value.lower() in ("latest", "now"):
+        return value.lower()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"TBM_FRESHNESS_AS_OF={value!r}: expected `latest`, `now` or an ISO 8601 timestamp "
+            "such as 2026-11-01T00:00:00Z"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.isoformat(sep=" ")
 
 
 def _path(value: str) -> Path:
@@ -62,6 +120,7 @@ class Settings:
     memory_limit: str
     temp_dir: Path
     thresholds: dict[str, Decimal] = field(default_factory=dict)
+    freshness_as_of: str = "latest"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -76,12 +135,14 @@ class Settings:
             reporting_currency=_env("reporting_currency").upper(),
             memory_limit=_env("memory_limit"),
             temp_dir=_path(_env("temp_dir")),
-            thresholds={
-                "max_unallocated_share": Decimal(_env("max_unallocated_share")),
-                "max_currency_errors": Decimal(_env("max_currency_errors")),
-                "min_volume_ratio": Decimal(_env("min_volume_ratio")),
-            },
+            thresholds={name: _decimal(name) for name in THRESHOLDS},
+            freshness_as_of=_as_of(_env("freshness_as_of")),
         )
+
+    @property
+    def gx_docs(self) -> Path:
+        """Folder of the Great Expectations Data Docs (index.html) of the last gate run."""
+        return self.warehouse.parent / "gx_docs"
 
     def export(self) -> None:
         """Write these settings back to the environment (dbt and Dagster read them there)."""
@@ -91,3 +152,5 @@ class Settings:
         os.environ["TBM_REPORTING_CURRENCY"] = self.reporting_currency
         os.environ["TBM_DUCKDB_MEMORY_LIMIT"] = self.memory_limit
         os.environ["TBM_DUCKDB_TEMP_DIR"] = str(self.temp_dir)
+        # dbt reads it in models/quality/qa_billing_freshness.sql
+        os.environ["TBM_FRESHNESS_AS_OF"] = self.freshness_as_of

@@ -1,24 +1,45 @@
-"""Great Expectations suites as blocking Dagster asset checks.
+"""Great Expectations suites as Dagster asset checks, one per suite in `expectations/`.
 
-One asset check per suite in `expectations/`, attached to the asset that produces the suite's table.
-A failed blocking check stops the assets downstream of it in the same run, publication among them,
-so the BI-facing file keeps the previous good figures.
+Each check is attached to the asset that produces its suite's table and validates that table
+(see orchestration/lib/gates.py). A failed suite with `"blocking": true` returns severity ERROR,
+which stops the assets downstream in the same run, publication among them, so the BI-facing file
+keeps the previous good figures. A suite with `"blocking": false` warns: severity WARN, and the
+run publishes with the warning listed in the published quality.gate_results.
+
+Every check is declared `blocking=True` to Dagster, warnings included: that makes publication
+wait for all of them (Dagster only stops downstream assets on a failed check of severity ERROR),
+so the published gate results are complete.
+
+Each check also appends its row results to audit.gate_results (marts.fct_data_quality) and
+renders its validation result into the GX Data Docs beside the warehouse (gx_docs/index.html).
 """
 
 import dagster as dg
 import pandas as pd
 from dagster import AssetCheckExecutionContext
 
-from orchestration.lib.gates import CheckResult, Suite, load_suites, validate
+from orchestration.lib.gates import (
+    CheckResult,
+    Suite,
+    build_data_docs,
+    load_suites,
+    record_results,
+    validate_suite,
+)
 from orchestration.lib.settings import Settings
 from orchestration.lib.warehouse import warehouse
 
-# Bounded raw frames that are not dbt models: suite table -> (asset key, query).
+# Bounded raw frames that are not dbt models: suite table -> (asset key, query on this run).
+# The raw-extract frame of the run's billing files is checked after dbt has built the quality
+# models (on quality/qa_billing_files, the dbt model of the same files), not on raw/load_log:
+# a check on a raw asset would run before dbt and hold up the build while Great Expectations
+# loads (see gates.warm_up); failing after the build also leaves the models inspectable.
 RAW_FRAMES: dict[str, tuple[list[str], str]] = {
     "raw_billing_files": (
-        ["raw", "load_log"],
+        ["quality", "qa_billing_files"],
         "select path, status, focus_version, "
-        "rows_read - rows_loaded - rows_quarantined as unaccounted_rows "
+        "rows_read - rows_loaded - rows_quarantined as unaccounted_rows, "
+        "rows_quarantined as quarantined_rows "
         "from raw.load_log where extract_kind = 'billing' and run_id = ? order by path",
     ),
 }
@@ -49,20 +70,36 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=suite_asset_key(suite),
         name=f"gx_{suite.name}",
-        description=f"{suite.description} (GX suite expectations/{suite.name}.json)",
-        blocking=suite.blocking,
+        description=(
+            f"{suite.description} (GX suite expectations/{suite.name}.json; "
+            f"{'blocks publication' if suite.blocking else 'warns'} when it fails)"
+        ),
+        blocking=True,
     )
     def _check(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
         settings = Settings.from_env()
+        run_id = context.run.run_id
         with warehouse(settings) as con:
-            frame = suite_frame(suite, con, context.run.run_id)
-        results = validate(suite, frame, settings.thresholds)
-        for failure in (f for r in results for f in r.failures):
+            frame = suite_frame(suite, con, run_id)
+            validation = validate_suite(suite, frame, settings.thresholds)
+            recorded = record_results(con, run_id, validation.rows)
+        for failure in (f for r in validation.results for f in r.failures):
             context.log.warning(f"gate {suite.name}: {failure}")
+        docs = {}
+        try:
+            index = build_data_docs(settings.gx_docs, validation, run_id)
+            docs = {"data_docs": dg.MetadataValue.path(str(index))}
+        except Exception as exc:  # the docs are a report: their failure never decides a gate
+            context.log.warning(f"gate {suite.name}: GX Data Docs not built: {exc}")
         return dg.AssetCheckResult(
-            passed=all(r.passed for r in results),
+            passed=validation.passed,
             severity=dg.AssetCheckSeverity.ERROR if suite.blocking else dg.AssetCheckSeverity.WARN,
-            metadata={**results_metadata(results), "rows_validated": len(frame)},
+            metadata={
+                **results_metadata(validation.results),
+                "rows_validated": len(frame),
+                "results_recorded": recorded,
+                **docs,
+            },
         )
 
     return _check
