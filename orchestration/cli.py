@@ -7,6 +7,12 @@ Exit codes (stable; scripts rely on them):
   3  a blocking gate failed: nothing was published, the built models stay inspectable
   4  the dbt build failed (a model error or a failing dbt data test): nothing was published
   5  another run holds the warehouse
+
+`tbm export-focus` exits 0 when the file is written, 1 when the warehouse is missing or not built,
+2 on a bad flag (e.g. --month 2026-13) and 5 when a run holds the warehouse.
+
+`tbm close` / `tbm reopen` exit 0 when recorded, 1 when refused (already closed, not closed, no
+run yet), 2 on a bad --month, 3 when a blocking gate of the month is red, 5 when a run holds it.
 """
 
 from __future__ import annotations
@@ -123,6 +129,146 @@ def demo(landing: Path, warehouse: Path, published: Path, rows: int) -> None:
     sys.exit(_run(landing, warehouse, published))
 
 
+@main.command("export-focus")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Parquet file to write (replaced atomically)",
+)
+@click.option("--month", default=None, help="only this billing month, YYYY-MM (default: all)")
+@warehouse_option
+def export_focus(out: Path, month: str | None, warehouse: Path) -> None:
+    """Write the normalized billing as a FOCUS 1.2 Cost and Usage dataset (Parquet), with the
+    service, business unit and reporting-currency cost as x_ columns."""
+    from orchestration.lib.focus_export import (
+        ExportError,
+        WarehouseLocked,
+        export_focus,
+        parse_month,
+    )
+
+    try:
+        billing_month = parse_month(month)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    started = time.monotonic()
+    warehouse = warehouse if warehouse.is_absolute() else Path.cwd() / warehouse
+    try:
+        report = export_focus(warehouse, out, billing_month)
+    except ExportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED if isinstance(exc, WarehouseLocked) else EXIT_ERROR)
+    click.echo(
+        f"Wrote {report.rows:,} charges ({', '.join(report.months) or 'no month'}) as FOCUS 1.2 "
+        f"to {report.path} in {time.monotonic() - started:.1f}s"
+    )
+    click.echo(
+        f"  {len(report.columns)} columns: the FOCUS 1.2 Cost and Usage columns, then "
+        "x_ServiceId, x_BusinessUnit, x_ReportingCurrencyEffectiveCost and the other x_ columns"
+    )
+
+
+@main.command("close")
+@click.option("--month", required=True, help="billing month to close, YYYY-MM")
+@warehouse_option
+@click.option("--by", default=None, help="who closes the month (default: the OS user)")
+def close(month: str, warehouse: Path, by: str | None) -> None:
+    """Close a month: refuse while a blocking gate of it is red, else record the close and
+    freeze its allocation, showback and reconciliation rows in the `closed` schema."""
+    from orchestration.lib.close import GateRed, close_month
+
+    sys.exit(_close_command(month, warehouse, by, close_month, gate_red=GateRed))
+
+
+@main.command("reopen")
+@click.option("--month", required=True, help="closed billing month to reopen, YYYY-MM")
+@click.option("--reason", required=True, help="why the closed month is reopened (recorded)")
+@warehouse_option
+@click.option("--by", default=None, help="who reopens the month (default: the OS user)")
+def reopen(month: str, reason: str, warehouse: Path, by: str | None) -> None:
+    """Reopen a closed month (recorded with who, when and the reason)."""
+    from orchestration.lib.close import reopen_month
+
+    sys.exit(
+        _close_command(month, warehouse, by, lambda con, m, who: reopen_month(con, m, reason, who))
+    )
+
+
+@main.command("report")
+@click.option("--month", required=True, help="billing month, YYYY-MM")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="folder for report-YYYY-MM.html (offline: inline SVG, no scripts) and one CSV per table",
+)
+@warehouse_option
+@published_option
+def report(month: str, out: Path, warehouse: Path, published: Path | None) -> None:
+    """Write one month's close pack (reconciliation, cost by service, showback, restatements)
+    as HTML and CSV, from the published file (or the warehouse when nothing is published)."""
+    from orchestration.lib.focus_export import parse_month
+    from orchestration.lib.report import write_report
+
+    try:
+        billing_month = parse_month(month)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    published = published or warehouse.with_name(warehouse.stem + ".published.duckdb")
+    source = published if published.exists() else warehouse
+    if not source.exists():
+        click.echo(f"error: neither {published} nor {warehouse} exists: run `tbm run`", err=True)
+        sys.exit(EXIT_ERROR)
+    for path in write_report(source, billing_month, out):
+        click.echo(f"  wrote {path}")
+
+
+def _close_command(month: str, warehouse: Path, by: str | None, action, gate_red=()) -> int:
+    """Shared by close and reopen: parse, lock the warehouse, act, report. Exit codes: 0 done,
+    1 refused (the message says why), 2 bad --month, 3 a blocking gate is red, 5 locked."""
+    import getpass
+
+    import duckdb
+
+    from orchestration.lib.close import CloseError
+    from orchestration.lib.focus_export import parse_month
+    from orchestration.lib.warehouse import RunLocked, run_lock
+
+    try:
+        billing_month = parse_month(month)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
+    warehouse = warehouse if warehouse.is_absolute() else Path.cwd() / warehouse
+    if not warehouse.exists():
+        click.echo(f"error: warehouse {warehouse} does not exist: run `tbm run` first", err=True)
+        return EXIT_ERROR
+    try:
+        with run_lock(warehouse):
+            con = duckdb.connect(str(warehouse))
+            try:
+                record = action(con, billing_month, by or getpass.getuser())
+            finally:
+                con.close()
+    except RunLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_LOCKED
+    except CloseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_GATE_FAILED if gate_red and isinstance(exc, gate_red) else EXIT_ERROR
+    verb = "Closed" if record.action == "close" else "Reopened"
+    click.echo(
+        f"{verb} {billing_month:%Y-%m} by {record.acted_by} at {record.acted_at:%Y-%m-%d %H:%M:%S}"
+        f" UTC (close id {record.close_id}, run {record.run_id or '-'})"
+    )
+    for table, rows in record.frozen_rows.items():
+        click.echo(f"  closed.{table}: {rows} rows frozen")
+    return EXIT_OK
+
+
 def _apply_settings(landing: Path, warehouse: Path, published: Path | None) -> Settings:
     import os
 
@@ -135,7 +281,11 @@ def _apply_settings(landing: Path, warehouse: Path, published: Path | None) -> S
 
 
 def _run(landing: Path, warehouse: Path, published: Path) -> int:
-    settings = _apply_settings(landing, warehouse, published)
+    try:
+        settings = _apply_settings(landing, warehouse, published)
+    except ValueError as exc:  # a setting that does not parse (the message names it)
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
     if not settings.landing.is_dir():
         click.echo(
             f"error: landing folder {settings.landing} does not exist "
@@ -169,15 +319,21 @@ def _execute(settings: Settings) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     click.echo(f"  dbt and Dagster output: {log_path}")
+    from orchestration.lib.gates import warm_up
+
+    instance = dg.DagsterInstance.ephemeral()
+    # Great Expectations loads while the raw assets and dbt run, not when the first gate starts
+    warm_up()
     # dagster-dbt echoes dbt's log lines to stdout; they go to the run log, the summary to stdout
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             raise_on_error=False,
-            instance=dg.DagsterInstance.ephemeral(),
+            instance=instance,
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
         )
     outcome = RunOutcome.from_result(result, settings, time.monotonic() - started)
     print_summary(outcome, settings)
+    _print_gate_report(result, instance, settings, outcome)
     if outcome.failed_steps:
         click.echo(f"  see {log_path} for the failed steps' output")
     if outcome.failed_steps and not outcome.gate_failed:
@@ -185,6 +341,48 @@ def _execute(settings: Settings) -> int:
     if outcome.gate_failed:
         return EXIT_GATE_FAILED
     return EXIT_OK
+
+
+def _print_gate_report(result, instance, settings: Settings, outcome) -> None:
+    """Where the gate results are, the warnings published with the data, and the gates' time."""
+    from orchestration.lib.gates import step_seconds
+
+    evaluations = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    gate_steps = {
+        e.step_key
+        for e in evaluations
+        if e.asset_check_evaluation_data.check_name.startswith("gx_")
+    }
+    if not gate_steps:
+        return
+    records = [
+        (r.dagster_event.step_key, r.dagster_event.event_type_value, r.timestamp)
+        for r in instance.all_logs(result.run_id)
+        if r.dagster_event is not None and r.dagster_event.step_key
+    ]
+    gate_time = sum(s for step, s in step_seconds(records).items() if step in gate_steps)
+    share = gate_time / outcome.seconds if outcome.seconds else 0.0
+    warnings = [g for g in outcome.gates if not g.passed and not g.blocking]
+    echo = click.echo
+    echo("")
+    echo(
+        f"Gate results: audit.gate_results in {settings.warehouse.name} (every run; "
+        "marts.fct_data_quality presents them)"
+    )
+    if outcome.published:
+        echo(f"  published with the data as quality.gate_results in {settings.published.name}")
+        if warnings:
+            echo(f"  published with {len(warnings)} warning(s):")
+            for gate in warnings:
+                for failure in gate.failures[:20]:
+                    echo(f"    warn  {gate.name}: {failure}")
+    docs = settings.gx_docs / "index.html"
+    if docs.exists():
+        echo(f"  GX Data Docs: {docs}")
+    echo(
+        f"  gate checks took {gate_time:.1f}s of the run's {outcome.seconds:.1f}s "
+        f"({share:.1%}; {len(gate_steps)} checks)"
+    )
 
 
 if __name__ == "__main__":

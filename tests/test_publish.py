@@ -74,3 +74,37 @@ def test_a_failed_publication_leaves_the_previous_file_and_no_leftovers(tmp_path
         publish(con, published, "run-2")
     assert published.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pub")] == []
+
+
+def test_the_run_s_gate_results_are_published_with_the_data(tmp_path):
+    from orchestration.lib.gates import RowResult, record_results
+
+    con = _warehouse(tmp_path / "wh.duckdb", 1)
+
+    def row(status: str) -> RowResult:
+        return RowResult(
+            "volume",
+            "rows against the previous delivery",
+            "2026-10-01 f.csv",
+            None,
+            "0.3",
+            None,
+            ">= 0.5",
+            None,
+            None,
+            status,
+            False,
+            "warned" if status == "warn" else None,
+        )
+
+    record_results(con, "run-1", [row("pass")])
+    record_results(con, "run-2", [row("warn"), row("pass")])
+    counts = publish(con, tmp_path / "pub.duckdb", "run-2")
+    assert counts["quality.gate_results"] == 2
+    reader = read_only(tmp_path / "pub.duckdb")
+    published = reader.execute(
+        "select run_id, status, message from quality.gate_results order by status"
+    ).fetchall()
+    assert published == [("run-2", "pass", None), ("run-2", "warn", "warned")]
+    # the working warehouse keeps every run's results
+    assert con.execute("select count(*) from audit.gate_results").fetchone()[0] == 3

@@ -4,24 +4,33 @@ DuckDB lets one process hold a database file for writing and refuses every other
 readers, so BI never opens the working warehouse. A run whose blocking gates all passed copies the
 `marts` and `quality` schemas into a new file beside the published one and renames it over the old
 file: a reader sees the previous publication or the new one, never half of a run.
+
+With the data goes the run's own record: `quality.gate_results` holds the results of every gate
+check of the publishing run (from audit.gate_results, warnings included), and `publication` the
+run id and time. `marts.fct_data_quality` (a view over audit.gate_results in the warehouse) is
+copied as a table, with the history of every run.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 PUBLISHED_SCHEMAS = ("marts", "quality")
+GATE_RESULTS = "quality.gate_results"
 
 
 def publish(con: duckdb.DuckDBPyConnection, published: Path, run_id: str) -> dict[str, int]:
     """Copy the published schemas of the warehouse (`con`) to `published`; table -> row count."""
     published.parent.mkdir(parents=True, exist_ok=True)
+    # Files left by a run killed while publishing: only the run holding the lock publishes.
+    for leftover in published.parent.glob(f".{published.name}.*.tmp"):
+        leftover.unlink()
     staging_file = published.with_name(f".{published.name}.{run_id}.tmp")
-    staging_file.unlink(missing_ok=True)
     tables = con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database() and table_schema in (?, ?) "
@@ -39,6 +48,9 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, run_id: str) -> dic
     con.execute("detach tbm_publish")
     with staging_file.open("rb") as handle:
         os.fsync(handle.fileno())
+    # Test hook (tests/test_interrupt.py): hold the finished file aside so a test can kill the run
+    # between writing the new publication and swapping it in.
+    time.sleep(float(os.environ.get("TBM_TEST_PAUSE_BEFORE_SWAP", "0")))
     os.replace(staging_file, published)
     return counts
 
@@ -55,10 +67,29 @@ def _copy(con: duckdb.DuckDBPyConnection, tables, counts: dict[str, int], run_id
         counts[f"{schema}.{table}"] = con.execute(
             f'select count(*) from tbm_publish.{schema}."{table}"'  # noqa: S608
         ).fetchone()[0]
+    if _has_gate_results(con):
+        con.execute(
+            f"create table tbm_publish.{GATE_RESULTS} as "  # noqa: S608
+            "select * from audit.gate_results where run_id = ? "
+            "order by suite_name, check_name, checked_item",
+            [run_id],
+        )
+        counts[GATE_RESULTS] = con.execute(
+            f"select count(*) from tbm_publish.{GATE_RESULTS}"  # noqa: S608
+        ).fetchone()[0]
     con.execute(
         "create table tbm_publish.main.publication as "
         "select ? as run_id, cast(? as timestamp) as published_at",
         [run_id, datetime.now(UTC).replace(tzinfo=None)],
+    )
+
+
+def _has_gate_results(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = "
+            "current_database() and table_schema = 'audit' and table_name = 'gate_results'"
+        ).fetchone()[0]
     )
 
 

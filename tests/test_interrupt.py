@@ -1,0 +1,152 @@
+"""Kill a run at any point: the published file is the previous good one, and the next run completes
+without manual clean-up.
+
+The run is killed with SIGKILL (no clean-up handlers run) at three points: right after the load
+(when dbt starts), during the dbt build (when a mart starts building) and during publication (while
+the new file is written aside, before the swap).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "orchestration.cli", *args]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
+    return {**env, **extra}
+
+
+def _published_figures(published: Path) -> tuple:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        run_id = con.execute("select run_id from publication").fetchone()[0]
+        rows = con.execute(
+            "select * from marts.fct_cost_by_service_monthly order by all"
+        ).fetchall()
+        return run_id, rows
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def first_good_run(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("interrupt")
+    landing = root / "landing"
+    subprocess.run(
+        _cmd("generate", "--landing", str(landing), "--rows", "3000", "--months", "1"),
+        cwd=PROJECT_DIR,
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _cmd("run", "--landing", str(landing), "--warehouse", str(root / "wh" / "tbm.duckdb")),
+        cwd=PROJECT_DIR,
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+    return root
+
+
+def _wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            pytest.fail(f"the run ended (exit {process.returncode}) before the kill point")
+        time.sleep(0.05)
+    pytest.fail("kill point not reached in time")
+
+
+def _log_contains(logs: Path, text: str):
+    def check() -> bool:
+        return any(text in p.read_text(errors="replace") for p in logs.glob("run-*.log"))
+
+    return check
+
+
+@pytest.mark.parametrize("kill_point", ["after_load", "during_dbt", "during_publish"])
+def test_a_killed_run_leaves_the_last_publication_and_the_next_run_recovers(
+    first_good_run, tmp_path, kill_point
+):
+    root = tmp_path
+    shutil.copytree(first_good_run / "landing", root / "landing")
+    shutil.copytree(first_good_run / "wh", root / "wh")
+    warehouse, published = root / "wh" / "tbm.duckdb", root / "wh" / "tbm.published.duckdb"
+    for log in (root / "wh" / "logs").glob("*.log"):
+        log.unlink()
+    before = _published_figures(published)
+    # a new month lands, so the next good publication differs from the previous one
+    subprocess.run(
+        _cmd(
+            "generate",
+            "--landing",
+            str(root / "landing"),
+            "--rows",
+            "3000",
+            "--months",
+            "1",
+            "--start-month",
+            "2026-09",
+        ),
+        cwd=PROJECT_DIR,
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+    extra = {"TBM_TEST_PAUSE_BEFORE_SWAP": "30"} if kill_point == "during_publish" else {}
+    run = subprocess.Popen(
+        _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
+        cwd=PROJECT_DIR,
+        env=_env(**extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    logs = root / "wh" / "logs"
+    conditions = {
+        "after_load": _log_contains(logs, "Running with dbt="),
+        "during_dbt": _log_contains(logs, "START sql table model marts."),
+        "during_publish": lambda: any(root.joinpath("wh").glob(".tbm.published.duckdb.*.tmp")),
+    }
+    try:
+        _wait_for(conditions[kill_point], run)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+    assert _published_figures(published) == before
+
+    again = subprocess.run(
+        _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
+        cwd=PROJECT_DIR,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    run_id, rows = _published_figures(published)
+    assert run_id != before[0]
+    months = {str(row[0])[:7] for row in rows}
+    assert months == {"2026-08", "2026-09"}
+    assert list(root.joinpath("wh").glob(".tbm.published.duckdb.*.tmp")) == []
