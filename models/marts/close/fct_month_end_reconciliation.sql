@@ -115,7 +115,9 @@ invoices_and_billing_joined as (
         coalesce(billing_keyed.charge_count, 0) as charge_count
     from invoices
     full outer join billing_keyed
-        on invoices.invoice_id = billing_keyed.reconciliation_id
+        on
+            invoices.invoice_id = billing_keyed.reconciliation_id
+            and invoices.billing_currency = billing_keyed.billing_currency
 ),
 
 -- An invoice is in the currency's minor units: the billing total is compared rounded to them
