@@ -228,6 +228,11 @@ from (
     cast(cast({{ expression }} as decimal(38, {{ scale }})) * {{ 10 ** scale }} as decimal(38, 0))
 {%- endmacro %}
 
+{#- Spark reduces the scale of decimal(38, 12) * 10^12 to 6 before the cast: exact parts instead -#}
+{% macro spark__lr_to_units(expression, scale) -%}
+    {{ tbm_warehouse.spark_decimal_to_units(expression, scale) }}
+{%- endmacro %}
+
 {% macro duckdb__lr_to_units(expression, scale) -%}
     {%- set value = 'cast(' ~ expression ~ ' as decimal(38, ' ~ scale ~ '))' -%}
     (cast(trunc({{ value }}) as hugeint) * {{ 10 ** scale }}

@@ -1,6 +1,13 @@
 {#- The `closed` schema that `tbm close` writes (orchestration/lib/close.py CLOSED_DDL: keep the
-    two in step), created empty when missing so that the models reading it always compile. -#}
-{% macro create_closed_schema() %}
+    two in step), created empty when missing so that the models reading it always compile.
+    Dispatched: on Spark the `closed` schema is not exchanged with DuckDB yet (month-end close
+    is a DuckDB command), so the Spark variant creates the same tables empty, in Spark's types,
+    one statement per call (Spark runs one statement at a time). -#}
+{% macro create_closed_schema() -%}
+    {{ return(adapter.dispatch('create_closed_schema', 'tbm_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__create_closed_schema() %}
     create schema if not exists closed;
     create table if not exists closed.month_closes (
         close_id varchar not null,
@@ -24,3 +31,25 @@
     create table if not exists closed.fct_allocated_costs as
     select cast(null as varchar) as close_id, * from {{ ref('fct_allocated_costs') }} limit 0;
 {% endmacro %}
+
+{% macro spark__create_closed_schema() -%}
+    {%- if execute -%}
+        {%- do run_query('create database if not exists closed') -%}
+        {%- do run_query(
+            'create table if not exists closed.month_closes (close_id string not null, '
+            ~ 'billing_month date not null, action string not null, acted_by string not null, '
+            ~ 'acted_at timestamp not null, run_id string, reason string) using '
+            ~ var('spark_file_format')) -%}
+        {%- do run_query(
+            'create or replace view closed.current_closes as '
+            ~ 'select close_id, billing_month, acted_by as closed_by, acted_at as closed_at, '
+            ~ 'run_id from (select *, row_number() over (partition by billing_month '
+            ~ 'order by acted_at desc, action) as rn from closed.month_closes) as ranked '
+            ~ "where rn = 1 and action = 'close'") -%}
+        {%- do run_query(
+            'create table if not exists closed.fct_allocated_costs using '
+            ~ var('spark_file_format') ~ ' as select cast(null as string) as close_id, * from '
+            ~ ref('fct_allocated_costs') ~ ' limit 0') -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}

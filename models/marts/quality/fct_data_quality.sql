@@ -1,29 +1,14 @@
 {#- A view, not a table: dbt builds before the gates run, and the gate checks append their
     results to audit.gate_results afterwards. As a view it shows the current run's results as
     soon as they are written, and publication (after the gates) copies it with them. The
-    pre-hook creates the audit table on a new warehouse (same DDL as
-    orchestration/lib/gates.py AUDIT_DDL), so the view always compiles. -#}
+    pre-hook creates the audit table on a new warehouse (macros/audit_schema.sql, same DDL as
+    orchestration/lib/gates.py AUDIT_DDL), so the view always compiles. Tag `control_plane`:
+    with the Spark engine, the DuckDB target builds it over DuckDB's own audit table too
+    (orchestration/lib/spark.py). -#}
 {{ config(
     materialized='view',
-    pre_hook=[
-        "create schema if not exists audit",
-        "create table if not exists audit.gate_results (
-            run_id varchar not null,
-            suite_name varchar not null,
-            check_name varchar not null,
-            checked_item varchar,
-            billing_month date,
-            observed_value varchar,
-            observed_number decimal(38, 10),
-            threshold varchar,
-            threshold_min decimal(38, 10),
-            threshold_max decimal(38, 10),
-            status varchar not null,
-            is_blocking boolean not null,
-            message varchar,
-            checked_at timestamp not null
-        )",
-    ],
+    tags=['control_plane'],
+    pre_hook=["{{ create_audit_schema() }}"],
 ) }}
 
 with

@@ -1,0 +1,37 @@
+{#- Sources on Spark: the raw extracts stay loaded by the one loader (orchestration/lib/load.py,
+    into DuckDB); before a Spark build the orchestration exports every dbt source table
+    (raw.*, audit.gate_results) as Parquet into the exchange folder,
+    <var spark_exchange_location>/<schema>/<table>/ (orchestration/lib/spark.py). This macro,
+    the project's on-run-start hook, registers each of them as an external Spark table of the
+    source's schema and name, so models read `source('raw', 'billing')` unchanged. An external
+    table is only a name for the files: dropping it never deletes them, and re-creating it at
+    each run picks up the newest export (and its schema).
+
+    register_spark_sources(): dispatched; `default__` (DuckDB) does nothing, the sources are
+    the warehouse's own tables; `spark__` registers the sources whose schema is in
+    var('spark_exchanged_schemas'). The `closed` schema (written by `tbm close` in DuckDB) is not
+    exchanged yet: on Spark it is created empty by create_closed_schema. -#}
+{% macro register_spark_sources() -%}
+    {{ return(adapter.dispatch('register_spark_sources', 'tbm_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__register_spark_sources() -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__register_spark_sources() -%}
+    {%- if execute -%}
+        {%- set root = var('spark_exchange_location') | trim -%}
+        {%- set exchanged = var('spark_exchanged_schemas') -%}
+        {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
+            {%- if node.schema in exchanged -%}
+                {%- do run_query('create database if not exists ' ~ node.schema) -%}
+                {%- do run_query('drop table if exists ' ~ node.schema ~ '.' ~ node.identifier) -%}
+                {%- do run_query(
+                    'create table ' ~ node.schema ~ '.' ~ node.identifier ~ ' using parquet '
+                    ~ "location '" ~ root ~ '/' ~ node.schema ~ '/' ~ node.identifier ~ "'") -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
