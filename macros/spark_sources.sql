@@ -23,6 +23,11 @@
     {%- if execute -%}
         {%- set root = var('spark_exchange_location') | trim -%}
         {%- set exchanged = var('spark_exchanged_schemas') -%}
+        {#- DuckDB writes its naive UTC timestamps as Parquet timestamps not adjusted to UTC,
+            which Spark would read as timestamp_ntz: read them as Spark's timestamp (the
+            session time zone is UTC), the type the models and their contracts use. The schema
+            is fixed when the table is created, so this holds for every later reader. -#}
+        {%- do run_query('set spark.sql.parquet.inferTimestampNTZ.enabled = false') -%}
         {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
             {%- if node.schema in exchanged -%}
                 {%- do run_query('create database if not exists ' ~ node.schema) -%}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import click
 
-from orchestration.lib.settings import SETTINGS, Settings
+from orchestration.lib.settings import ENGINES, SETTINGS, Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_GATE_FAILED, EXIT_BUILD_FAILED, EXIT_LOCKED = range(6)
 
@@ -42,6 +42,15 @@ def _path_option(name: str, help_extra: str = ""):
 
 
 landing_option = _path_option("landing")
+engine_option = click.option(
+    "--engine",
+    envvar=SETTINGS["engine"][0],
+    type=click.Choice(ENGINES),
+    default=SETTINGS["engine"][1],
+    show_default=True,
+    help=f"{SETTINGS['engine'][2]} [env {SETTINGS['engine'][0]}; dbt target: TBM_DBT_TARGET, "
+    "default the engine's name, e.g. spark_standalone or spark_thrift]",
+)
 warehouse_option = _path_option("warehouse")
 published_option = _path_option("published")
 
@@ -103,15 +112,17 @@ def generate(
 @landing_option
 @warehouse_option
 @published_option
-def run(landing: Path, warehouse: Path, published: Path) -> None:
+@engine_option
+def run(landing: Path, warehouse: Path, published: Path, engine: str) -> None:
     """Load every new landing file, build the models, run the gates and publish if they pass."""
-    sys.exit(_run(landing, warehouse, published))
+    sys.exit(_run(landing, warehouse, published, engine))
 
 
 @main.command()
 @landing_option
 @warehouse_option
 @published_option
+@engine_option
 @click.option(
     "--rows",
     default=60_000,
@@ -119,14 +130,14 @@ def run(landing: Path, warehouse: Path, published: Path) -> None:
     type=click.IntRange(min=100),
     help="approximate number of billing rows to generate",
 )
-def demo(landing: Path, warehouse: Path, published: Path, rows: int) -> None:
+def demo(landing: Path, warehouse: Path, published: Path, engine: str, rows: int) -> None:
     """Generate the demo data set and run the whole graph on it (generate + run)."""
     from orchestration.lib.generate import generate as run_generate
 
     click.echo(f"Generating demo data in {landing} ...")
     report = run_generate(landing, rows=rows)
     click.echo(f"  {len(report.files)} files, {sum(f.rows for f in report.files)} rows")
-    sys.exit(_run(landing, warehouse, published))
+    sys.exit(_run(landing, warehouse, published, engine))
 
 
 @main.command("export-focus")
@@ -269,9 +280,12 @@ def _close_command(month: str, warehouse: Path, by: str | None, action, gate_red
     return EXIT_OK
 
 
-def _apply_settings(landing: Path, warehouse: Path, published: Path | None) -> Settings:
+def _apply_settings(
+    landing: Path, warehouse: Path, published: Path | None, engine: str = "duckdb"
+) -> Settings:
     import os
 
+    os.environ["TBM_ENGINE"] = engine
     os.environ["TBM_LANDING"] = str(landing)
     os.environ["TBM_WAREHOUSE"] = str(warehouse)
     os.environ["TBM_PUBLISHED"] = str(published) if published else ""
@@ -280,9 +294,9 @@ def _apply_settings(landing: Path, warehouse: Path, published: Path | None) -> S
     return settings
 
 
-def _run(landing: Path, warehouse: Path, published: Path) -> int:
+def _run(landing: Path, warehouse: Path, published: Path, engine: str = "duckdb") -> int:
     try:
-        settings = _apply_settings(landing, warehouse, published)
+        settings = _apply_settings(landing, warehouse, published, engine)
     except ValueError as exc:  # a setting that does not parse (the message names it)
         click.echo(f"error: {exc}", err=True)
         return EXIT_USAGE
@@ -310,7 +324,12 @@ def _execute(settings: Settings) -> int:
     from orchestration.lib.summary import RunOutcome, print_summary
 
     started = time.monotonic()
-    click.echo(f"Running load -> dbt build -> gates -> publish on {settings.warehouse} ...")
+    on = f"{settings.warehouse}"
+    if settings.engine == "spark":
+        from orchestration.lib.spark import dbt_target
+
+        on += f", dbt on Spark (target {dbt_target()}, {settings.spark_dir})"
+    click.echo(f"Running load -> dbt build -> gates -> publish on {on} ...")
     ensure_manifest()
     from orchestration.definitions import defs
 

@@ -62,9 +62,8 @@ monthly as (
         count(*) as service_count,
         sum(case when is_unowned then 1 else 0 end) as unowned_service_count,
         sum(case when is_missing_from_catalog then 1 else 0 end) as missing_service_count,
-        {{ dbt.listagg(
-            "case when is_unowned then service_id end", "', '", "order by service_id"
-        ) }} as unowned_service_ids
+        {{ string_agg_sorted("case when is_unowned then service_id end", "', '") }}
+            as unowned_service_ids
     from services_checked
     group by billing_month
 ),

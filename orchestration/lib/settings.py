@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+ENGINES = ("duckdb", "spark")
 
 # name -> (environment variable, default, help)
 SETTINGS: dict[str, tuple[str, str, str]] = {
@@ -22,6 +23,17 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "TBM_PUBLISHED",
         "",
         "read-only file BI opens (default: <warehouse>.published.duckdb beside the warehouse)",
+    ),
+    "engine": (
+        "TBM_ENGINE",
+        "duckdb",
+        "engine that builds the dbt models: duckdb (embedded) or spark (dbt-spark; see README)",
+    ),
+    "spark_dir": (
+        "TBM_SPARK_DIR",
+        "",
+        "Spark's folder: warehouse/, metastore/ (Derby), exchange/ (default: spark/ beside the "
+        "warehouse)",
     ),
     "reporting_currency": ("TBM_REPORTING_CURRENCY", "USD", "ISO 4217 code of reported amounts"),
     "memory_limit": ("TBM_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory limit"),
@@ -121,11 +133,17 @@ class Settings:
     temp_dir: Path
     thresholds: dict[str, Decimal] = field(default_factory=dict)
     freshness_as_of: str = "latest"
+    engine: str = "duckdb"
+    spark_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
         warehouse = _path(_env("warehouse"))
         published = _env("published")
+        engine = _env("engine").strip().lower()
+        if engine not in ENGINES:
+            raise ValueError(f"TBM_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
+        spark_dir = _env("spark_dir")
         return cls(
             landing=_path(_env("landing")),
             warehouse=warehouse,
@@ -137,6 +155,8 @@ class Settings:
             temp_dir=_path(_env("temp_dir")),
             thresholds={name: _decimal(name) for name in THRESHOLDS},
             freshness_as_of=_as_of(_env("freshness_as_of")),
+            engine=engine,
+            spark_dir=_path(spark_dir) if spark_dir else warehouse.parent / "spark",
         )
 
     @property
@@ -154,3 +174,7 @@ class Settings:
         os.environ["TBM_DUCKDB_TEMP_DIR"] = str(self.temp_dir)
         # dbt reads it in models/quality/qa_billing_freshness.sql
         os.environ["TBM_FRESHNESS_AS_OF"] = self.freshness_as_of
+        os.environ["TBM_ENGINE"] = self.engine
+        # profiles.yml (Spark's warehouse and metastore) and dbt_project.yml (exchange folder)
+        if self.spark_dir is not None:
+            os.environ["TBM_SPARK_DIR"] = str(self.spark_dir)

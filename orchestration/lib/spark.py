@@ -1,0 +1,145 @@
+"""The Spark engine: what moves between the DuckDB control plane and Spark, and in which form.
+
+One loader, one gate runner, one publisher. With `--engine spark`, DuckDB stays the small
+control plane of a run (the raw load with its load log and quarantine, the gate history, the
+published file for BI) and Spark does the modelling (the dbt build: staging to marts). They
+exchange Parquet through one folder, `<TBM_SPARK_DIR>/exchange/<schema>/<table>/`:
+
+1. before the build, `export_sources` writes every dbt source table that Spark reads (`raw.*`,
+   `audit.gate_results`) from DuckDB as Parquet; dbt's on-run-start hook on Spark
+   (macros/spark_sources.sql) registers each folder as an external table of the same name;
+2. dbt builds every model on Spark (tables in Spark's warehouse folder, Derby metastore);
+3. after the build, `import_models` copies the Spark tables of the schemas that gates and
+   publication read (`marts`, `quality`) into the DuckDB warehouse, reading the Parquet files of
+   Spark's warehouse folder with DuckDB; the gate history view (`marts.fct_data_quality`, tag
+   `control_plane`) is a view over DuckDB's own audit table, built by the DuckDB target.
+
+So gates, publication, `tbm close` and `tbm report` read the Spark-built figures without a second
+implementation, and BI reads either the published DuckDB file or Spark itself through the Thrift
+(JDBC/ODBC) endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.settings import Settings
+
+EXCHANGED_SCHEMAS = ("raw", "audit")
+IMPORTED_SCHEMAS = ("marts", "quality")
+CONTROL_PLANE_TAG = "control_plane"
+
+
+def engine() -> str:
+    """The engine of this run: TBM_ENGINE (`duckdb` or `spark`), set by `tbm run --engine`."""
+    return Settings.from_env().engine
+
+
+def dbt_target() -> str:
+    """The dbt target (profiles.yml): TBM_DBT_TARGET, else the engine's name (`duckdb`, `spark`).
+    Spark variants: `spark_standalone` (a standalone cluster), `spark_thrift` (a Thrift server)."""
+    return os.environ.get("TBM_DBT_TARGET") or engine()
+
+
+def spark_dir() -> Path:
+    """Spark's folder: `warehouse/` (tables), `metastore/` (Derby) and `exchange/` (sources)."""
+    return Settings.from_env().spark_dir
+
+
+def _manifest(manifest_path: Path) -> dict:
+    return json.loads(manifest_path.read_text())
+
+
+def exchanged_sources(manifest_path: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every dbt source that the Spark build reads from the exchange."""
+    sources = _manifest(manifest_path)["sources"].values()
+    return sorted(
+        {(s["schema"], s["identifier"]) for s in sources if s["schema"] in EXCHANGED_SCHEMAS}
+    )
+
+
+def export_sources(
+    con: duckdb.DuckDBPyConnection, exchange: Path, tables: list[tuple[str, str]]
+) -> dict[str, int]:
+    """Write each (schema, table) of the DuckDB warehouse as Parquet into
+    `exchange/<schema>/<table>/data.parquet` (replacing the previous export); table -> rows."""
+    from orchestration.lib.gates import ensure_audit_table
+
+    ensure_audit_table(con)
+    counts: dict[str, int] = {}
+    for schema, table in tables:
+        folder = exchange / schema / table
+        tmp = folder.with_name(f".{table}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        # schema and table names come from our own dbt project's manifest
+        con.execute(
+            f'copy (select * from {schema}."{table}") to ? (format parquet)',  # noqa: S608
+            [str(tmp / "data.parquet")],
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+        counts[f"{schema}.{table}"] = con.execute(
+            f'select count(*) from {schema}."{table}"'  # noqa: S608
+        ).fetchone()[0]
+    return counts
+
+
+@dataclass(frozen=True)
+class SparkModel:
+    schema: str
+    name: str
+    materialized: str
+
+
+def imported_models(manifest_path: Path) -> list[SparkModel]:
+    """The models of the imported schemas that Spark builds as tables (the control-plane view
+    of the gate history is built on DuckDB instead)."""
+    models = []
+    for node in _manifest(manifest_path)["nodes"].values():
+        if node["resource_type"] not in ("model", "seed") or node["schema"] not in IMPORTED_SCHEMAS:
+            continue
+        if CONTROL_PLANE_TAG in node["config"].get("tags", []):
+            continue
+        models.append(SparkModel(node["schema"], node["alias"], node["config"]["materialized"]))
+    return sorted(models, key=lambda m: (m.schema, m.name))
+
+
+def table_folder(warehouse_dir: Path, schema: str, table: str) -> Path:
+    """Where Spark keeps a managed table of `schema` (database `<schema>.db`)."""
+    return warehouse_dir / f"{schema}.db" / table
+
+
+def import_models(
+    con: duckdb.DuckDBPyConnection, warehouse_dir: Path, models: list[SparkModel]
+) -> dict[str, int]:
+    """Replace each model's DuckDB table with the Parquet files Spark wrote; table -> rows.
+    Partitioned tables (Hive layout `<column>=<value>/`) keep their partition columns."""
+    counts: dict[str, int] = {}
+    for schema in sorted({m.schema for m in models}):
+        con.execute(f"create schema if not exists {schema}")
+    for model in models:
+        folder = table_folder(warehouse_dir, model.schema, model.name)
+        files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
+        if not files:
+            raise FileNotFoundError(
+                f"{model.schema}.{model.name}: no Parquet files in {folder}: did the Spark build "
+                "write it (dbt build --target spark), and is TBM_SPARK_DIR the same folder?"
+            )
+        partitioned = any("=" in p.relative_to(folder).parts[0] for p in files)
+        # names from our own manifest; the file list is a bound parameter
+        con.execute(
+            f'create or replace table {model.schema}."{model.name}" as '  # noqa: S608
+            f"select * from read_parquet(?, hive_partitioning = {str(partitioned).lower()})",
+            [[str(p) for p in files]],
+        )
+        counts[f"{model.schema}.{model.name}"] = con.execute(
+            f'select count(*) from {model.schema}."{model.name}"'  # noqa: S608
+        ).fetchone()[0]
+    return counts

@@ -1,0 +1,211 @@
+"""The same dbt project on Apache Spark gives exactly the DuckDB figures.
+
+A small multi-currency (USD, EUR, JPY), multi-provider (AWS, Azure, Google Cloud, OCI) data set
+is generated once and run through `tbm run` twice, with `--engine duckdb` and `--engine spark`
+(dbt-spark session mode, local[2]). Every table of the published `marts` and `quality` schemas
+is compared row by row (same columns, same rows as a multiset, decimals to the last digit),
+then the gate results (suite, check, item, month, observed value, status) and the figures of
+the run summary. The run-specific columns (run ids, check times) are the only ones left out.
+
+Both runs build the models without their dbt data and unit tests (TBM_DBT_EXCLUDE_TESTS=1): the
+other end-to-end tests run them on DuckDB, `tbm run --engine spark` runs them on Spark, and on two
+cores they would triple the time of this test. The list of marts compared is printed.
+
+Needs Java 17+ and pyspark (the `spark` extra, installed by `bash scripts/dev test`); skipped
+with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+PROJECT = Path(__file__).resolve().parents[1]
+ROWS = 2_000
+# columns that name the run or its clock, not the figures
+RUN_COLUMNS = {"run_id", "checked_at", "published_at", "is_latest_run"}
+# the gate history of every run (compared through the gate results of the run instead)
+RUN_TABLES = {"marts.fct_data_quality", "quality.gate_results"}
+
+
+def _java_major() -> int | None:
+    java = shutil.which("java")
+    if java is None:
+        return None
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 and match.group(2) else major
+
+
+def _skip_reason() -> str | None:
+    for module in ("pyspark", "dbt.adapters.spark"):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed (`uv sync --extra spark`, as scripts/dev does)"
+    major = _java_major()
+    if major is None:
+        return "no Java found (Spark needs Java 17+ on PATH)"
+    if major < 17:
+        return f"Java {major} found; Spark 4 needs Java 17+"
+    return None
+
+
+SKIP = _skip_reason()
+if SKIP:
+    pytestmark = [pytestmark, pytest.mark.skip(reason=SKIP)]
+
+
+def tbm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=PROJECT,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def _summary_figures(stdout: str) -> list[str]:
+    """The summary's figure lines: everything but run ids, paths, timings and log lines."""
+    skip = ("Run ", "Running ", "  dbt and Dagster output", "Published", "  published", "NOT ")
+    lines = []
+    for line in stdout.splitlines():
+        if line.startswith(skip) or "took" in line or ("/" in line and "tbm." in line):
+            continue
+        lines.append(line)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("parity")
+    landing = root / "landing"
+    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS), "--seed", "11")
+    assert gen.returncode == 0, gen.stderr
+    outcome: dict = {"seconds": {}}
+    for engine in ("duckdb", "spark"):
+        warehouse = root / engine / "tbm.duckdb"
+        env = {"TBM_DBT_EXCLUDE_TESTS": "1"}
+        started = time.monotonic()
+        run = tbm(
+            "run",
+            "--engine",
+            engine,
+            "--landing",
+            str(landing),
+            "--warehouse",
+            str(warehouse),
+            env=env,
+        )
+        seconds = time.monotonic() - started
+        outcome["seconds"][engine] = seconds
+        assert run.returncode == 0, f"{engine}:\n{run.stdout}\n{run.stderr}"
+        outcome[engine] = {
+            "stdout": run.stdout,
+            "published": warehouse.with_name("tbm.published.duckdb"),
+            "spark_dir": warehouse.parent / "spark",
+        }
+    return outcome
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
+        f"{schema}.{table}"
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = ? and table_schema in ('marts', 'quality') order by 1, 2",
+            [catalog],
+        ).fetchall()
+    ]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:
+    schema, name = table.split(".")
+    return [
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_catalog = ? "
+            "and table_schema = ? and table_name = ? order by ordinal_position",
+            [catalog, schema, name],
+        ).fetchall()
+    ]
+
+
+def test_every_mart_is_equal_row_by_row(runs, capsys):
+    con = duckdb.connect()
+    con.execute("attach ? as duck (read_only)", [str(runs["duckdb"]["published"])])
+    con.execute("attach ? as spark (read_only)", [str(runs["spark"]["published"])])
+    duck_tables, spark_tables = _tables(con, "duck"), _tables(con, "spark")
+    assert duck_tables == spark_tables
+    compared, differences = [], []
+    for table in duck_tables:
+        if table in RUN_TABLES:
+            continue
+        columns = _columns(con, "duck", table)
+        assert _columns(con, "spark", table) == columns, f"{table}: columns differ"
+        select = ", ".join(f'"{c}"' for c in columns if c not in RUN_COLUMNS)
+        rows = con.execute(f"select count(*) from duck.{table}").fetchone()[0]
+        only = {}
+        for left, right in (("duck", "spark"), ("spark", "duck")):
+            only[left] = con.execute(
+                f"select {select} from {left}.{table} except all "
+                f"select {select} from {right}.{table} limit 5"
+            ).fetchall()
+        if only["duck"] or only["spark"]:
+            differences.append(
+                f"{table}: only on DuckDB {only['duck'][:2]}, only on Spark {only['spark'][:2]}"
+            )
+        compared.append(f"{table} ({rows} rows)")
+    with capsys.disabled():
+        print(f"\n{len(compared)} marts compared row by row, DuckDB against Spark:")
+        for line in compared:
+            print(f"  {line}")
+        for engine, seconds in runs["seconds"].items():
+            print(f"  tbm run --engine {engine}: {seconds:.1f}s")
+    assert not differences, "\n".join(differences)
+    assert len(compared) >= 20
+
+
+def test_gate_results_are_equal(runs, capsys):
+    key = (
+        "select suite_name, check_name, checked_item, billing_month, observed_value, "
+        "threshold, status, is_blocking from {}.quality.gate_results order by all"
+    )
+    con = duckdb.connect()
+    con.execute("attach ? as duck (read_only)", [str(runs["duckdb"]["published"])])
+    con.execute("attach ? as spark (read_only)", [str(runs["spark"]["published"])])
+    duck = con.execute(key.format("duck")).fetchall()
+    spark = con.execute(key.format("spark")).fetchall()
+    assert duck, "no gate result published"
+    assert spark == duck
+    with capsys.disabled():
+        print(f"\n{len(duck)} gate results equal ({len({r[0] for r in duck})} suites)")
+
+
+def test_the_run_summaries_show_the_same_figures(runs):
+    duck = _summary_figures(runs["duckdb"]["stdout"])
+    spark = _summary_figures(runs["spark"]["stdout"])
+    assert any("Cost per billing month" in line for line in duck)
+    assert spark == duck
+
+
+def test_spark_built_the_marts(runs):
+    """The published Spark figures come from Spark's own tables (Parquet in its warehouse)."""
+    warehouse = runs["spark"]["spark_dir"] / "warehouse"
+    assert list((warehouse / "marts.db" / "fct_allocated_costs").glob("*.parquet"))
+    assert (runs["spark"]["spark_dir"] / "exchange" / "raw" / "billing").is_dir()
