@@ -42,9 +42,11 @@ where
         and (
             showback.effective_cost_reporting <> allocated.effective_cost_reporting
             or showback.billed_cost_reporting <> allocated.billed_cost_reporting
+            -- decimal(36, 12) parts: a sum of three decimal(38, 12) would lose its last
+            -- decimals on Spark (docs/engines.md), never on DuckDB
             or showback.effective_cost_reporting
-            <> showback.direct_effective_cost_reporting
-            + showback.shared_effective_cost_reporting
-            + showback.unallocated_effective_cost_reporting
+            <> cast(showback.direct_effective_cost_reporting as decimal(36, 12))
+            + cast(showback.shared_effective_cost_reporting as decimal(36, 12))
+            + cast(showback.unallocated_effective_cost_reporting as decimal(36, 12))
         )
     )

@@ -62,27 +62,41 @@
 {%- endmacro %}
 
 {#- Spark (allowPrecisionLoss, its default): a decimal(38, 12) / decimal(38, 12) comes out as
-    decimal(38, 6) and a product of two decimal(38, 12) as decimal(38, 6), rounded: both lose
-    the digits the money path keeps. So Spark works in exact integers held as decimal(38, 0),
-    whose products, sums and remainders keep scale 0 and stay exact (an overflow is null in
-    session mode, an error under ANSI), and never divides except a multiple by its divisor
-    (spark_exact_integer_divide, exact at decimal(38, 6)).
+    decimal(38, 6), and so does a product of two decimal(38, 12): both would lose the digits the
+    money path keeps. Spark sizes a result from its operands' types, so the Spark variants
+    narrow the operands until the result type is exactly decimal(38, scale), which Spark rounds
+    half up (away from zero) once, as DuckDB does:
 
-    decimal_divide: as the DuckDB variant, q = |N| div |D|, r = |N| mod |D|, result = sign *
-    (q * 10^scale + (2 r 10^scale + |D|) div (2 |D|)) / 10^scale. Range: |operands| below 10^25,
-    |denominator| * 10^(12 + scale) below 5e37.
-    decimal_multiply: a = A / 10^12, b = B / 10^12 (B = B1 10^12 + B0, B1 the integer part):
-    a * b at scale 12 is sign * (|A| B1 + (|A| B0 + 10^12 / 2) div 10^12), rounded half away
-    from zero, exact for |a| below 10^14 and |a * b| below 10^26; then cast to the scale. -#}
+    decimal_divide: numerator as decimal(38 - scale, 12) (|numerator| below 10^(26 + 12 - 38 +
+    scale), 10^14 at scale 12, 10^20 at scale 6), denominator as decimal(38, 12): the quotient
+    type is decimal(38, max(scale, 6)). Spark divides to 38 decimals before that rounding, so a
+    quotient whose decimals 13 to 38 read 4999...9 would round up where DuckDB rounds down: a
+    case no money amount of 12 decimals meets in practice, and the only one that differs.
+    decimal_multiply: left as decimal(26, 12), right as decimal(23, 12) (|left| below 10^14,
+    |right| below 10^11): the product type is decimal(38, 12), from the exact product while it
+    is below 10^14 (Spark multiplies to 38 significant digits). Then cast to the scale.
 
-{#- the integer a div b of a >= 0 and b > 0 (decimal(38, 0)), exactly -#}
-{% macro spark_exact_integer_divide(numerator, denominator) -%}
-    cast((({{ numerator }}) - (({{ numerator }}) % ({{ denominator }}))) / ({{ denominator }})
-        as decimal(38, 0))
+    Out of range is null in session mode (ANSI off) and an error under ANSI (Thrift server).
+    One operand each, once: nested calls stay small, which matters to Spark's planner. -#}
+
+{% macro spark__decimal_divide(numerator, denominator, scale) -%}
+    cast(
+        cast({{ numerator }} as decimal({{ 38 - scale }}, 12))
+        / nullif(cast({{ denominator }} as decimal(38, 12)), 0)
+        as decimal(38, {{ scale }})
+    )
 {%- endmacro %}
 
-{#- the exact integer of cast(expression as decimal(37, scale)) * 10^scale, as decimal(38, 0):
-    integer and fractional parts apart, so that no intermediate type loses a digit -#}
+{% macro spark__decimal_multiply(left, right, scale) -%}
+    cast(
+        cast({{ left }} as decimal(26, 12)) * cast({{ right }} as decimal(23, 12))
+        as decimal(38, {{ scale }})
+    )
+{%- endmacro %}
+
+{#- the exact integer of cast(expression as decimal(37, scale)) * 10^scale, as decimal(38, 0)
+    (spark__lr_to_units): integer and fractional parts converted apart, so that no intermediate
+    type exceeds 38 digits (|value| below 10^(37 - scale)) -#}
 {% macro spark_decimal_to_units(expression, scale) -%}
     {%- set value = 'cast(' ~ expression ~ ' as decimal(37, ' ~ scale ~ '))' -%}
     {%- set whole = 'cast(floor(' ~ value ~ ') as decimal(' ~ (37 - scale) ~ ', 0))' -%}
@@ -93,38 +107,13 @@
     ))
 {%- endmacro %}
 
-{#- integer units (decimal(38, 0)) of 10^-scale back to decimal(38, scale), exactly -#}
-{% macro spark_units_to_decimal(expression, scale) -%}
-    cast(concat(cast({{ expression }} as string), 'e-{{ scale }}') as decimal(38, {{ scale }}))
-{%- endmacro %}
-
-{% macro spark__decimal_divide(numerator, denominator, scale) -%}
-    {%- set n = tbm_warehouse.spark_decimal_to_units(numerator, 12) -%}
-    {%- set d = tbm_warehouse.spark_decimal_to_units(denominator, 12) -%}
-    {%- set ten_scale = 'cast(1' ~ ('0' * scale) ~ ' as decimal(38, 0))' -%}
-    {%- set quotient = tbm_warehouse.spark_exact_integer_divide('abs(' ~ n ~ ')', 'abs(' ~ d ~ ')') -%}
-    {%- set rounding = tbm_warehouse.spark_exact_integer_divide(
-        '2 * (abs(' ~ n ~ ') % abs(' ~ d ~ ')) * ' ~ ten_scale ~ ' + abs(' ~ d ~ ')',
-        '2 * abs(' ~ d ~ ')') -%}
-    (case
-        when {{ d }} = 0 then null
-        else {{ tbm_warehouse.spark_units_to_decimal(
-            'case when (' ~ n ~ ' < 0) <> (' ~ d ~ ' < 0) then -1 else 1 end * ('
-            ~ quotient ~ ' * ' ~ ten_scale ~ ' + ' ~ rounding ~ ')', scale) }}
-    end)
-{%- endmacro %}
-
-{% macro spark__decimal_multiply(left, right, scale) -%}
-    {%- set a = tbm_warehouse.spark_decimal_to_units(left, 12) -%}
-    {%- set b = tbm_warehouse.spark_decimal_to_units(right, 12) -%}
-    {%- set b_whole = tbm_warehouse.spark_exact_integer_divide('abs(' ~ b ~ ')', '1000000000000') -%}
-    {%- set b_fraction = '(abs(' ~ b ~ ') % 1000000000000)' -%}
-    {%- set units -%}
-        case when ({{ a }} < 0) <> ({{ b }} < 0) then -1 else 1 end * (
-            abs({{ a }}) * {{ b_whole }}
-            + {{ tbm_warehouse.spark_exact_integer_divide(
-                'abs(' ~ a ~ ') * ' ~ b_fraction ~ ' + 500000000000', '1000000000000') }}
-        )
-    {%- endset -%}
-    cast({{ tbm_warehouse.spark_units_to_decimal(units, 12) }} as decimal(38, {{ scale }}))
+{#- decimal_subtract(left, right, scale): left - right as decimal(38, scale), exact on every
+    engine: Spark gives decimal(38, 11) for a difference of two decimal(38, 12) (one digit more
+    than 38 is needed), so the operands are narrowed to decimal(37, 12) first (|values| below
+    10^25), whose difference fits decimal(38, 12). Same value on DuckDB, so no dispatch. -#}
+{% macro decimal_subtract(left, right, scale=12) -%}
+    cast(
+        cast({{ left }} as decimal(37, 12)) - cast({{ right }} as decimal(37, 12))
+        as decimal(38, {{ scale }})
+    )
 {%- endmacro %}

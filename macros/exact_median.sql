@@ -6,18 +6,18 @@
     Portable and exact on decimals (no percentile function: DuckDB's median of a decimal and
     Spark's percentile go through DOUBLE): the values are ranked within their group, the middle
     one (odd count) or the two middle ones (even count) are kept, and their sum times 1 or 0.5
-    is the median. A rank r of n values is a middle rank when n <= 2r <= n + 2. -#}
+    is the median (decimal_multiply: exact on Spark too). A rank r of n values is a middle rank
+    when n <= 2r <= n + 2. -#}
 {% macro exact_median(relation, group_by, value_column) -%}
     {%- set group_list = group_by | join(', ') -%}
     select
         {% for column in group_by -%}
         {{ column }},
         {% endfor -%}
-        cast(
-            sum({{ value_column }})
-            * case when max(value_count) % 2 = 1 then 1.0 else 0.5 end
-            as decimal(38, 12)
-        ) as median_value,
+        {{ tbm_warehouse.decimal_multiply(
+            'sum(' ~ value_column ~ ')',
+            'case when max(value_count) % 2 = 1 then 1.0 else 0.5 end'
+        ) }} as median_value,
         max(value_count) as value_count
     from (
         select

@@ -40,3 +40,34 @@
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
+
+{#- export_spark_views(): the project's on-run-end hook. The orchestration reads the Spark-built
+    `marts` and `quality` tables back from their Parquet files (orchestration/lib/spark.py); a
+    view has no files, so on Spark each view of those schemas that this run built is written as
+    Parquet to <var spark_exchange_location>/views/<schema>/<view>/ (except the control-plane
+    view of the gate history, tag control_plane, built on DuckDB). `default__` does nothing. -#}
+{% macro export_spark_views(results) -%}
+    {{ return(adapter.dispatch('export_spark_views', 'tbm_warehouse')(results)) }}
+{%- endmacro %}
+
+{% macro default__export_spark_views(results) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__export_spark_views(results) -%}
+    {%- if execute -%}
+        {%- set root = var('spark_exchange_location') | trim -%}
+        {%- for result in results
+            if result.node.resource_type == 'model'
+            and result.status == 'success'
+            and result.node.config.materialized == 'view'
+            and result.node.schema in ['marts', 'quality']
+            and 'control_plane' not in result.node.config.tags -%}
+            {%- do run_query(
+                "insert overwrite directory '" ~ root ~ '/views/' ~ result.node.schema ~ '/'
+                ~ result.node.alias ~ "' using parquet select * from "
+                ~ result.node.schema ~ '.' ~ result.node.alias) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}

@@ -32,8 +32,8 @@ import pytest
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parents[1]
 ROWS = 2_000
-# columns that name the run or its clock, not the figures
-RUN_COLUMNS = {"run_id", "checked_at", "published_at", "is_latest_run"}
+# columns that name the run or its clock (when a file was loaded), not the figures
+RUN_COLUMNS = {"run_id", "checked_at", "published_at", "is_latest_run", "loaded_at"}
 # the gate history of every run (compared through the gate results of the run instead)
 RUN_TABLES = {"marts.fct_data_quality", "quality.gate_results"}
 

@@ -11,7 +11,8 @@ exchange Parquet through one folder, `<TBM_SPARK_DIR>/exchange/<schema>/<table>/
 2. dbt builds every model on Spark (tables in Spark's warehouse folder, Derby metastore);
 3. after the build, `import_models` copies the Spark tables of the schemas that gates and
    publication read (`marts`, `quality`) into the DuckDB warehouse, reading the Parquet files of
-   Spark's warehouse folder with DuckDB; the gate history view (`marts.fct_data_quality`, tag
+   Spark's warehouse folder with DuckDB (a view: the Parquet copy that dbt's on-run-end hook
+   writes into `exchange/views/`); the gate history view (`marts.fct_data_quality`, tag
    `control_plane`) is a view over DuckDB's own audit table, built by the DuckDB target.
 
 So gates, publication, `tbm close` and `tbm report` read the Spark-built figures without a second
@@ -98,6 +99,11 @@ class SparkModel:
     materialized: str
 
 
+def _is_data_file(path: Path, folder: Path) -> bool:
+    """A Parquet part file, not Spark's _SUCCESS marker or a hidden .crc checksum."""
+    return not any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+
+
 def imported_models(manifest_path: Path) -> list[SparkModel]:
     """The models of the imported schemas that Spark builds as tables (the control-plane view
     of the gate history is built on DuckDB instead)."""
@@ -111,22 +117,29 @@ def imported_models(manifest_path: Path) -> list[SparkModel]:
     return sorted(models, key=lambda m: (m.schema, m.name))
 
 
-def table_folder(warehouse_dir: Path, schema: str, table: str) -> Path:
-    """Where Spark keeps a managed table of `schema` (database `<schema>.db`)."""
-    return warehouse_dir / f"{schema}.db" / table
+def table_folder(spark: Path, model: SparkModel) -> Path:
+    """Where Spark keeps a managed table of `schema` (database `<schema>.db` in its warehouse
+    folder), or where the on-run-end hook wrote a view (macros/spark_sources.sql)."""
+    if model.materialized == "view":
+        return spark / "exchange" / "views" / model.schema / model.name
+    return spark / "warehouse" / f"{model.schema}.db" / model.name
 
 
 def import_models(
-    con: duckdb.DuckDBPyConnection, warehouse_dir: Path, models: list[SparkModel]
+    con: duckdb.DuckDBPyConnection, spark: Path, models: list[SparkModel]
 ) -> dict[str, int]:
     """Replace each model's DuckDB table with the Parquet files Spark wrote; table -> rows.
-    Partitioned tables (Hive layout `<column>=<value>/`) keep their partition columns."""
+    Partitioned tables (Hive layout `<column>=<value>/`) keep their partition columns.
+    `spark` is TBM_SPARK_DIR."""
     counts: dict[str, int] = {}
+    # Spark writes its timestamps adjusted to UTC (timestamp with time zone for DuckDB): they
+    # come back as the naive UTC timestamps the DuckDB models have
+    con.execute("set TimeZone = 'UTC'")
     for schema in sorted({m.schema for m in models}):
         con.execute(f"create schema if not exists {schema}")
     for model in models:
-        folder = table_folder(warehouse_dir, model.schema, model.name)
-        files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
+        folder = table_folder(spark, model)
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and _is_data_file(p, folder))
         if not files:
             raise FileNotFoundError(
                 f"{model.schema}.{model.name}: no Parquet files in {folder}: did the Spark build "
@@ -134,9 +147,20 @@ def import_models(
             )
         partitioned = any("=" in p.relative_to(folder).parts[0] for p in files)
         # names from our own manifest; the file list is a bound parameter
+        read = f"read_parquet(?, hive_partitioning = {str(partitioned).lower()})"
+        columns = con.execute(
+            f"select column_name, column_type from (describe select * from {read})",  # noqa: S608
+            [[str(p) for p in files]],
+        ).fetchall()
+        select = ", ".join(
+            f'cast("{name}" as timestamp) as "{name}"'
+            if kind == "TIMESTAMP WITH TIME ZONE"
+            else f'"{name}"'
+            for name, kind in columns
+        )
         con.execute(
             f'create or replace table {model.schema}."{model.name}" as '  # noqa: S608
-            f"select * from read_parquet(?, hive_partitioning = {str(partitioned).lower()})",
+            f"select {select} from {read}",
             [[str(p) for p in files]],
         )
         counts[f"{model.schema}.{model.name}"] = con.execute(

@@ -83,13 +83,15 @@ compared as (
 differences as (
     select
         *,
-        would_be_billed_cost_billing - closed_billed_cost_billing as adjustment_billed_cost_billing,
-        would_be_effective_cost_billing - closed_effective_cost_billing
+        {{ decimal_subtract('would_be_billed_cost_billing', 'closed_billed_cost_billing') }}
+            as adjustment_billed_cost_billing,
+        {{ decimal_subtract('would_be_effective_cost_billing', 'closed_effective_cost_billing') }}
             as adjustment_effective_cost_billing,
-        would_be_billed_cost_reporting - closed_billed_cost_reporting
+        {{ decimal_subtract('would_be_billed_cost_reporting', 'closed_billed_cost_reporting') }}
             as adjustment_billed_cost_reporting,
-        would_be_effective_cost_reporting - closed_effective_cost_reporting
-            as adjustment_effective_cost_reporting
+        {{ decimal_subtract(
+            'would_be_effective_cost_reporting', 'closed_effective_cost_reporting'
+        ) }} as adjustment_effective_cost_reporting
     from compared
 ),
 

@@ -59,9 +59,9 @@ final as (
         -- numerics
         cast(invoices_totaled.invoice_total_billing as decimal(38, 12)) as invoice_total_billing,
         cast(latest_rates.fx_rate as decimal(38, 12)) as fx_rate,
-        cast(
-            invoices_totaled.invoice_total_billing * latest_rates.fx_rate as decimal(38, 12)
-        ) as invoice_total_reporting,
+        {{ decimal_multiply(
+            'invoices_totaled.invoice_total_billing', 'latest_rates.fx_rate', 12
+        ) }} as invoice_total_reporting,
         invoices_totaled.invoice_line_count,
         -- dates
         cast(invoices_totaled.billing_month as date) as billing_month,

@@ -151,13 +151,18 @@ rounded_and_toleranced as (
 deltas as (
     select
         *,
-        invoice_total_billing - billed_cost_rounded_billing as invoice_delta_billing,
-        allocated_cost_billing - billed_cost_billing as allocation_delta_billing,
+        {{ decimal_subtract('invoice_total_billing', 'billed_cost_rounded_billing') }}
+            as invoice_delta_billing,
+        {{ decimal_subtract('allocated_cost_billing', 'billed_cost_billing') }}
+            as allocation_delta_billing,
         -- the delta at the invoice-date rate: the FX difference between that rate and the
         -- charge-date rates of billed_cost_reporting is not a reconciliation difference
-        (invoice_total_billing - billed_cost_rounded_billing)
-        * invoice_fx_rate as invoice_delta_reporting,
-        allocated_cost_reporting - billed_cost_reporting as allocation_delta_reporting
+        {{ decimal_multiply(
+            decimal_subtract('invoice_total_billing', 'billed_cost_rounded_billing'),
+            'invoice_fx_rate'
+        ) }} as invoice_delta_reporting,
+        {{ decimal_subtract('allocated_cost_reporting', 'billed_cost_reporting') }}
+            as allocation_delta_reporting
     from rounded_and_toleranced
 ),
 

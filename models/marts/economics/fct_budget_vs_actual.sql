@@ -118,8 +118,10 @@ days_above_forecast as (
         cost_date,
         {{ decimal_divide(
             decimal_multiply(
-                decimal_multiply('daily_cost_reporting', run_rate_days)
-                ~ ' - run_rate_cost_reporting',
+                decimal_subtract(
+                    decimal_multiply('daily_cost_reporting', run_rate_days),
+                    'run_rate_cost_reporting'
+                ),
                 100
             ),
             'run_rate_cost_reporting'
@@ -234,7 +236,7 @@ final as (
             as actual_effective_cost_reporting,
         cast(forecast_effective_cost_reporting as decimal(38, 12))
             as forecast_effective_cost_reporting,
-        cast(actual_effective_cost_reporting - budget_reporting as decimal(38, 12))
+        {{ decimal_subtract('actual_effective_cost_reporting', 'budget_reporting') }}
             as budget_variance_reporting,
         -- numerics: percentages
         cast(
@@ -244,7 +246,9 @@ final as (
         ) as budget_consumed_percent,
         cast(
             {{ decimal_divide(
-                decimal_multiply('forecast_effective_cost_reporting - budget_reporting', 100),
+                decimal_multiply(
+                    decimal_subtract('forecast_effective_cost_reporting', 'budget_reporting'), 100
+                ),
                 'budget_reporting'
             ) }} as decimal(38, 12)
         ) as forecast_variance_percent,

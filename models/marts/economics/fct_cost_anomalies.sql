@@ -100,7 +100,8 @@ ratio_deviations as (
     select
         ratio_pairs.service_id,
         ratio_pairs.cost_date,
-        abs(ratio_pairs.baseline_ratio - ratio_levels.median_value) as absolute_deviation
+        abs({{ decimal_subtract('ratio_pairs.baseline_ratio', 'ratio_levels.median_value') }})
+            as absolute_deviation
     from ratio_pairs
     inner join ratio_levels
         on
@@ -125,7 +126,10 @@ scored_days as (
             'seasonal_ratios.weekday_median_cost_reporting', 'ratio_levels.median_value'
         ) }} as expected_cost_reporting,
         {{ decimal_divide(
-            '0.6745 * (seasonal_ratios.seasonal_ratio - ratio_levels.median_value)',
+            decimal_multiply(
+                '0.6745',
+                decimal_subtract('seasonal_ratios.seasonal_ratio', 'ratio_levels.median_value')
+            ),
             'case when ratio_spreads.median_value > ' ~ mad_floor
             ~ ' then ratio_spreads.median_value else ' ~ mad_floor ~ ' end',
             6
@@ -160,7 +164,7 @@ final as (
         -- numerics
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
         cast(expected_cost_reporting as decimal(38, 12)) as expected_cost_reporting,
-        cast(effective_cost_reporting - expected_cost_reporting as decimal(38, 12))
+        {{ decimal_subtract('effective_cost_reporting', 'expected_cost_reporting') }}
             as excess_cost_reporting,
         cast(
             {{ decimal_divide('effective_cost_reporting', 'expected_cost_reporting', 6) }}

@@ -220,13 +220,17 @@ variance_metrics as (
         'percent' as metric_unit,
         {{ decimal_divide(
             decimal_multiply(
-                'current_month.effective_cost_reporting - previous_month.effective_cost_reporting',
+                decimal_subtract(
+                    'current_month.effective_cost_reporting',
+                    'previous_month.effective_cost_reporting'
+                ),
                 100
             ),
             'previous_month.effective_cost_reporting'
         ) }} as metric_value,
-        current_month.effective_cost_reporting - previous_month.effective_cost_reporting
-            as numerator_value,
+        {{ decimal_subtract(
+            'current_month.effective_cost_reporting', 'previous_month.effective_cost_reporting'
+        ) }} as numerator_value,
         previous_month.effective_cost_reporting as denominator_value,
         cast(null as decimal(38, 12)) as target_value,
         current_month.effective_cost_reporting as scope_effective_cost_reporting,

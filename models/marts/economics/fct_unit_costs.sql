@@ -169,7 +169,7 @@ final as (
         cast('{{ reporting_currency }}' as string) as reporting_currency,
         -- numerics: the fully allocated cost
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
-        cast(effective_cost_reporting - shared_effective_cost_reporting as decimal(38, 12))
+        {{ decimal_subtract('effective_cost_reporting', 'shared_effective_cost_reporting') }}
             as direct_effective_cost_reporting,
         cast(shared_effective_cost_reporting as decimal(38, 12))
             as shared_effective_cost_reporting,

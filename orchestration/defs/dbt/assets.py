@@ -64,7 +64,7 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     context.log.info(f"exported {len(exported)} source tables to {exchange}: {exported}")
     yield from dbt.cli(args, context=context).stream()
     with warehouse(settings) as con:
-        imported = import_models(con, settings.spark_dir / "warehouse", imported_models(manifest))
+        imported = import_models(con, settings.spark_dir, imported_models(manifest))
     context.log.info(f"imported {len(imported)} Spark tables into {settings.warehouse}")
     # the gate history view reads DuckDB's own audit table: built by the DuckDB target
     result = subprocess.run(
