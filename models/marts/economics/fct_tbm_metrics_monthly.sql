@@ -492,18 +492,32 @@ latency_metrics as (
             and month_newest_files.billing_month = scope_costs.billing_month
 ),
 
+-- Each branch typed before the union: Spark widens the branches' decimal types to one with
+-- room for every branch's integer digits, which takes decimals from the 12 (docs/engines.md).
 metrics as (
-    select * from unallocated_metrics
-    union all
-    select * from variance_metrics
-    union all
-    select * from observability_metrics
-    union all
-    select * from slo_metrics
-    union all
-    select * from commitment_metrics
-    union all
-    select * from latency_metrics
+    {% for branch in [
+        'unallocated_metrics',
+        'variance_metrics',
+        'observability_metrics',
+        'slo_metrics',
+        'commitment_metrics',
+        'latency_metrics',
+    ] -%}
+    select
+        billing_month,
+        metric_name,
+        scope_type,
+        scope_id,
+        metric_unit,
+        cast(metric_value as decimal(38, 12)) as metric_value,
+        cast(numerator_value as decimal(38, 12)) as numerator_value,
+        cast(denominator_value as decimal(38, 12)) as denominator_value,
+        cast(target_value as decimal(38, 12)) as target_value,
+        cast(scope_effective_cost_reporting as decimal(38, 12)) as scope_effective_cost_reporting,
+        null_reason
+    from {{ branch }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (

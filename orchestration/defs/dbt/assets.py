@@ -71,6 +71,8 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         [
             *(DBT, "run", "--quiet", "--target", "duckdb", "--select", f"tag:{CONTROL_PLANE_TAG}"),
             *("--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)),
+            # its own artifacts folder: target/ holds the manifest Dagster and other runs read
+            *("--target-path", str(PROJECT_DIR / "target" / "control_plane")),
         ],
         cwd=PROJECT_DIR,
         capture_output=True,
