@@ -9,40 +9,16 @@ the difference as adjustment rows, and closed + adjustments must equal the new f
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from tests.demo import copy_demo, query, tbm
+
 pytestmark = pytest.mark.slow
-ROWS = 4_000
 SEPTEMBER = "2026-09-01"
 CHANGE, CORRECTION = Decimal("100.00"), Decimal("-5.00")
-
-
-def tbm(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -90,11 +66,9 @@ def land_corrected_september_export(landing: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("close_e2e")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    assert tbm("generate", "--landing", str(landing), "--rows", str(ROWS)).returncode == 0
-    first = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+def demo(demo_template, tmp_path_factory) -> dict:
+    demo = copy_demo(demo_template, tmp_path_factory.mktemp("close_e2e"))
+    landing, warehouse, first = demo["landing"], demo["warehouse"], demo["run"]
     assert first.returncode == 0, first.stdout + first.stderr
     before = {
         "allocation": query(

@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,9 +27,9 @@ import pytest
 
 from orchestration.lib.focus import columns_for_version
 from orchestration.lib.focus_export import UNIT_REWRITES, _unit_expression
+from tests.demo import copy_demo, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]
-ROWS = 20_000
 VALIDATOR = Path(
     os.environ.get(
         "TBM_FOCUS_VALIDATOR", PROJECT / ".tools" / "focus-validator" / "bin" / "focus-validator"
@@ -38,19 +37,6 @@ VALIDATOR = Path(
 )
 # see the module docstring: the one rule validator 2.2.1 fails on any dataset with invoice ids
 VALIDATOR_ARTIFACTS = {"InvoiceId-C-004-C"}
-
-
-def tbm(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def test_units_are_rewritten_to_the_focus_unit_format():
@@ -75,12 +61,10 @@ def test_units_are_rewritten_to_the_focus_unit_format():
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> dict:
+def exported(demo_template, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("focus")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS))
-    assert gen.returncode == 0, gen.stderr
-    run = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    warehouse = copy_demo(demo_template, root)["warehouse"]
+    run = demo_template["run"]
     assert run.returncode == 0, run.stdout + run.stderr
     out = root / "export" / "focus.parquet"
     export = tbm("export-focus", "--out", str(out), "--warehouse", str(warehouse))
