@@ -104,6 +104,7 @@ def late(tmp_path_factory) -> dict:
     return {"warehouse": warehouse, "before": before, "run": run, "path": path, "amount": amount}
 
 
+@pytest.mark.slow
 def test_a_file_for_a_closed_month_loads_into_raw_with_every_row_accounted_for(late):
     assert late["run"].returncode == 0, late["run"].stdout + late["run"].stderr
     log = query(
@@ -116,10 +117,12 @@ def test_a_file_for_a_closed_month_loads_into_raw_with_every_row_accounted_for(l
     assert log == [("loaded", lines, lines, 0)]
 
 
+@pytest.mark.slow
 def test_the_closed_figures_stay_byte_for_byte(late):
     assert closed_figures(late["warehouse"]) == late["before"]
 
 
+@pytest.mark.slow
 def test_the_late_charge_is_an_adjustment_in_the_next_open_month(late):
     adjustments = query(
         late["warehouse"],
@@ -133,6 +136,7 @@ def test_the_late_charge_is_an_adjustment_in_the_next_open_month(late):
     assert all(total == 0 for _, ccy, total in adjustments if ccy != "USD")
 
 
+@pytest.mark.slow
 def test_the_summary_says_the_file_is_for_a_closed_month(late):
     out = late["run"].stdout
     assert "files for closed months" in out

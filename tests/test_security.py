@@ -117,6 +117,7 @@ def secret_run(tmp_path_factory) -> dict:
     return {"warehouse": warehouse, "totals": totals, "run": run}
 
 
+@pytest.mark.slow
 def test_no_published_table_holds_a_secret_tag_value(secret_run):
     published = secret_run["warehouse"].with_name("tbm.published.duckdb")
     con = duckdb.connect(str(published), read_only=True)
@@ -138,6 +139,7 @@ def test_no_published_table_holds_a_secret_tag_value(secret_run):
     assert found == []
 
 
+@pytest.mark.slow
 def test_masked_tag_values_keep_their_exact_cost_in_the_mart(secret_run):
     published = secret_run["warehouse"].with_name("tbm.published.duckdb")
     con = duckdb.connect(str(published), read_only=True)
@@ -165,6 +167,7 @@ def test_masked_tag_values_keep_their_exact_cost_in_the_mart(secret_run):
     )
 
 
+@pytest.mark.slow
 def test_raw_keeps_the_delivered_values(secret_run):
     con = duckdb.connect(str(secret_run["warehouse"]), read_only=True)
     for secret in SECRETS:
@@ -173,6 +176,7 @@ def test_raw_keeps_the_delivered_values(secret_run):
         ).fetchone()[0]
 
 
+@pytest.mark.slow
 def test_neither_the_run_log_nor_the_output_holds_an_environment_secret(secret_run):
     logs = list((secret_run["warehouse"].parent / "logs").glob("run-*.log"))
     assert logs and all(log.stat().st_size > 0 for log in logs)
