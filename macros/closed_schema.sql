@@ -24,3 +24,10 @@
     create table if not exists closed.fct_allocated_costs as
     select cast(null as varchar) as close_id, * from {{ ref('fct_allocated_costs') }} limit 0;
 {% endmacro %}
+
+{#- One frozen mart's table in the `closed` schema (as `tbm close` creates it: the mart's
+    columns after a leading close_id), created empty when missing. -#}
+{% macro create_closed_table(mart) %}
+    create table if not exists closed.{{ mart }} as
+    select cast(null as varchar) as close_id, * from {{ ref(mart) }} limit 0;
+{% endmacro %}

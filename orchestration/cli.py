@@ -266,6 +266,11 @@ def _close_command(month: str, warehouse: Path, by: str | None, action, gate_red
     )
     for table, rows in record.frozen_rows.items():
         click.echo(f"  closed.{table}: {rows} rows frozen")
+    if record.action == "close":
+        click.echo(
+            "  the next `tbm run` publishes the closed figures for BI and books later changes of "
+            "the month as adjustments in the next open month"
+        )
     return EXIT_OK
 
 

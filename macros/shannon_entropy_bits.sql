@@ -1,0 +1,19 @@
+{#- Shannon entropy of a string in bits per character: -sum(p * log2(p)) over its distinct
+    characters, p = occurrences / length (0 for an empty string, null for null). A DOUBLE: a
+    score for the masking rules, never money. Dispatched: list lambdas are DuckDB syntax. -#}
+{% macro shannon_entropy_bits(expression) %}
+    {{ return(adapter.dispatch('shannon_entropy_bits', 'tbm_warehouse')(expression)) }}
+{% endmacro %}
+
+{% macro default__shannon_entropy_bits(expression) %}
+    coalesce(-list_sum(list_transform(
+        list_distinct(string_split({{ expression }}, '')),
+        lambda ch: (
+            (length({{ expression }}) - length(replace({{ expression }}, ch, '')))
+            / length({{ expression }})
+        ) * log2(
+            (length({{ expression }}) - length(replace({{ expression }}, ch, '')))
+            / length({{ expression }})
+        )
+    )), case when {{ expression }} is not null then 0.0 end)
+{% endmacro %}
