@@ -103,8 +103,21 @@ def generate(
 @landing_option
 @warehouse_option
 @published_option
-def run(landing: Path, warehouse: Path, published: Path) -> None:
-    """Load every new landing file, build the models, run the gates and publish if they pass."""
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    envvar="TBM_FULL_REFRESH",
+    help="rebuild every billing month, not only the changed ones (after a mapping rule, seed "
+    "or reporting-currency change) [env TBM_FULL_REFRESH=1]",
+)
+def run(landing: Path, warehouse: Path, published: Path, full_refresh: bool) -> None:
+    """Load every new landing file, build the models, run the gates and publish if they pass.
+
+    The charge-level models rebuild only the billing months whose files are new or were
+    re-delivered (and months whose FX rates changed); the other months keep their rows."""
+    import os
+
+    os.environ["TBM_FULL_REFRESH"] = "1" if full_refresh else ""
     sys.exit(_run(landing, warehouse, published))
 
 

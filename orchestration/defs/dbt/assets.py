@@ -33,8 +33,16 @@ class TbmTranslator(DagsterDbtTranslator):
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=TbmTranslator())
 def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build: seeds, staging, intermediate, marts and quality models with their data tests."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """dbt build: seeds, staging, intermediate, marts and quality models with their data tests.
+
+    The charge-level models are incremental by billing month (macros/month_incremental.sql):
+    they rebuild only the months whose inputs changed. TBM_FULL_REFRESH=1 (`tbm run
+    --full-refresh`) rebuilds every month, e.g. after a mapping rule or the reporting currency
+    changed."""
+    args = ["build"]
+    if os.environ.get("TBM_FULL_REFRESH", "") == "1":
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
 
 
 # The dbt of this environment, whether or not its bin folder is on PATH.
