@@ -201,6 +201,7 @@ def _bench(
     landing, warehouse = workdir / "landing", workdir / "warehouse" / "tbm.duckdb"
     settings = _apply_settings(landing, warehouse, None)
     start_month = "2026-08"
+    load_at_start = os.getloadavg()[0]
     with b.MemorySampler() as sampler:
         sampler.phase = "generate"
         click.echo(f"Generating {rows:,} billing rows over {months} month(s) in {landing} ...")
@@ -282,11 +283,12 @@ def _bench(
         totals_match=not mismatches,
         exit_code=code,
         stages=stages,
-        dbt_models=b.dbt_node_seconds(b.PROJECT_DIR / "target" / "run_results.json"),
+        dbt_models=b.dbt_node_seconds(b.latest_run_results(b.PROJECT_DIR / "target")),
         mismatches=mismatches,
         headline=b.headline(pipeline),
         memory_limit=settings.memory_limit,
         cpu_count=os.cpu_count() or 0,
+        load_average=(round(load_at_start, 1), round(os.getloadavg()[0], 1)),
     )
     if first_run:
         result.first_run_seconds = round(first_run[0], 2)

@@ -284,6 +284,8 @@ class BenchReport:
     memory_limit: str = ""
     cpu_count: int = 0
     first_run_seconds: float | None = None  # --add-month: the build before the added month
+    # 1-minute load average at the start and the end: the machine may be shared
+    load_average: tuple[float, float] = (0.0, 0.0)
     memory_method: str = (
         "peak over 0.2 s samples of the summed VmRSS (/proc/<pid>/statm) of this process and "
         "all its descendants"
@@ -322,7 +324,15 @@ class BenchReport:
             f" / {self.rusage_children_maxrss_bytes / gib:.2f} GiB |",
             f"| totals equal the floor (exact decimal) | {self.totals_match} |",
             f"| DuckDB memory limit, CPUs | {self.memory_limit}, {self.cpu_count} |",
+            f"| load average at start / end (1 min) | {self.load_average[0]:.1f} / "
+            f"{self.load_average[1]:.1f} |",
         ]
+        if self.first_run_seconds is not None:
+            lines.insert(
+                -1,
+                f"| build before the added month (all earlier months) | "
+                f"{self.first_run_seconds:.1f} s |",
+            )
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -374,7 +384,15 @@ def headline(totals: dict, per_month: int = 5) -> list[dict]:
     return rows
 
 
-def dbt_node_seconds(run_results: Path) -> dict[str, float]:
+def latest_run_results(target: Path) -> Path | None:
+    """run_results.json of the newest dbt invocation (dagster-dbt gives each its own folder)."""
+    found = list(target.glob("*/run_results.json")) + list(target.glob("run_results.json"))
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def dbt_node_seconds(run_results: Path | None) -> dict[str, float]:
+    if run_results is None:
+        return {}
     try:
         data = json.loads(run_results.read_text())
     except (OSError, ValueError):
