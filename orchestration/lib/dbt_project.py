@@ -1,7 +1,16 @@
-"""Where the dbt project is, and a manifest that is never stale when the graph is loaded."""
+"""Where the dbt project is, and a manifest that is never stale when the graph is loaded.
+
+Partial parsing: dagster-dbt copies `target/partial_parse.msgpack` into each invocation's own
+target folder, and dbt reuses it only when the connection (warehouse path, spill folder, memory
+limit) and the target are those it was parsed with; otherwise dbt re-parses the whole project
+(several seconds) inside `dbt build`. So `ensure_manifest` parses again, once, whenever the
+project files or that key changed, and the dbt build then starts from a ready parse.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +18,7 @@ from pathlib import Path
 from orchestration.lib.settings import PROJECT_DIR
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
 SOURCES = (
     "dbt_project.yml",
     "profiles.yml",
@@ -33,9 +43,33 @@ def _newest_source_mtime() -> float:
     return newest
 
 
+def dbt_target() -> str:
+    return os.environ.get("TBM_DBT_TARGET", "duckdb")
+
+
+def _parse_key() -> dict[str, str]:
+    """What dbt's partial parsing compares besides the files: target and connection."""
+    return {
+        "target": dbt_target(),
+        "warehouse": os.environ.get("TBM_WAREHOUSE", ""),
+        "temp_dir": os.environ.get("TBM_DUCKDB_TEMP_DIR", ""),
+        "memory_limit": os.environ.get("TBM_DUCKDB_MEMORY_LIMIT", ""),
+    }
+
+
+def _parse_is_current() -> bool:
+    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+        return False
+    try:
+        return json.loads(PARSE_KEY.read_text()) == _parse_key()
+    except (OSError, ValueError):
+        return False
+
+
 def ensure_manifest() -> Path:
-    """Run `dbt parse` when the manifest is missing or older than any project file."""
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
+    """Run `dbt parse` when the manifest is missing or older than any project file, or was
+    parsed for another warehouse or target (see the module docstring)."""
+    if _parse_is_current():
         return MANIFEST
     # A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller.
     dbt = Path(sys.executable).with_name("dbt")
@@ -48,6 +82,8 @@ def ensure_manifest() -> Path:
             str(PROJECT_DIR),
             "--profiles-dir",
             str(PROJECT_DIR),
+            "--target",
+            dbt_target(),
         ],
         cwd=PROJECT_DIR,
         capture_output=True,
@@ -56,4 +92,5 @@ def ensure_manifest() -> Path:
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
+    PARSE_KEY.write_text(json.dumps(_parse_key()))
     return MANIFEST

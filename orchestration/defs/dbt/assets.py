@@ -10,12 +10,12 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.lib.dbt_project import PROJECT_DIR, ensure_manifest
+from orchestration.lib.dbt_project import PROJECT_DIR, dbt_target, ensure_manifest
 
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR,
     profiles_dir=PROJECT_DIR,
-    target=os.environ.get("TBM_DBT_TARGET", "duckdb"),
+    target=dbt_target(),
 )
 ensure_manifest()
 
@@ -23,8 +23,7 @@ ensure_manifest()
 class TbmTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            # raw.* are the loader's assets; audit.gate_results is appended by the gate checks
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or "main"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
@@ -36,11 +35,20 @@ class TbmTranslator(DagsterDbtTranslator):
 def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, staging, intermediate, marts and quality models with their data tests.
 
-    dbt unit tests (fixed inputs, expected outputs) check the SQL, not the data: they run in the
-    test command (tests/test_dbt_unit_tests.py), not on every production run, where they would
-    re-test unchanged SQL at every load (about 40% of the build's node time on the demo).
-    """
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    The charge-level models are incremental by billing month (macros/month_incremental.sql):
+    they rebuild only the months whose inputs changed. TBM_FULL_REFRESH=1 (`tbm run
+    --full-refresh`) rebuilds every month, e.g. after a mapping rule or the reporting currency
+    changed.
+
+    dbt unit tests check model logic on fixed inputs, not the data: they run in the test
+    command (tests/test_dbt_unit_tests.py), not in every production build, where they were the
+    largest fixed cost (about 40% of a small build). TBM_DBT_UNIT_TESTS=1 runs them here too."""
+    args = ["build"]
+    if os.environ.get("TBM_DBT_UNIT_TESTS", "") != "1":
+        args += ["--exclude-resource-type", "unit_test"]
+    if os.environ.get("TBM_FULL_REFRESH", "") == "1":
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
 
 
 # The dbt of this environment, whether or not its bin folder is on PATH.
