@@ -23,7 +23,8 @@ ensure_manifest()
 class TbmTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+            # raw.* are the loader's assets; audit.gate_results is appended by the gate checks
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or "main"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
