@@ -1,7 +1,7 @@
 """Incremental by billing month: an incremental build equals a full refresh, row for row.
 
-generate two months -> `tbm run` -> land a third month and a re-delivered first month (one
-charge +100.00 USD) -> `tbm run` (incremental: the charge-level models rebuild only the new and
+the session's demo run (three months, tests/demo.py) -> land a fourth month and a re-delivered
+first month (one charge +100.00 USD) -> `tbm run` (incremental: the charge-level models rebuild only the new and
 the re-delivered month) -> copy the warehouse -> `tbm run --full-refresh` on the copy (every month
 rebuilt from raw). Every row of every mart, quality table and incremental model must be equal.
 The second run must leave the untouched month's rows as they were built by the first run.
@@ -10,18 +10,16 @@ The second run must leave the untouched month's rows as they were built by the f
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.demo import DEMO_ROWS, copy_demo, tbm
+
 pytestmark = pytest.mark.slow
-ROWS = 4_000
 INCREMENTAL_MODELS = (
     "staging.stg_focus__charges",
     "staging.stg_focus__charge_tags",
@@ -34,20 +32,6 @@ INCREMENTAL_MODELS = (
 VOLATILE_COLUMNS = {"month_built_at"}
 VOLATILE_TABLES = {"marts.fct_data_quality"}
 VOLATILE_ROWS = {"marts.fct_tbm_metrics_monthly": "metric_name <> 'allocation_latency_hours'"}
-
-
-def tbm(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    env.update(env_extra or {})
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -90,17 +74,17 @@ def land_month_and_redelivery(landing: Path, root: Path) -> None:
         "--landing",
         str(extra),
         "--rows",
-        str(ROWS // 2),
+        str(DEMO_ROWS // 3),
         "--months",
         "1",
         "--start-month",
-        "2026-10",
+        "2026-11",
         "--seed",
         "8",
     )
     assert gen.returncode == 0, gen.stderr
     for kind in extra.iterdir():
-        shutil.move(str(kind), str(landing / kind.name / "added-2026-10"))
+        shutil.move(str(kind), str(landing / kind.name / "added-2026-11"))
     source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-08.csv"
     with source.open(newline="") as handle:
         reader = csv.DictReader(handle)
@@ -130,22 +114,10 @@ def built_at_by_month(warehouse: Path) -> dict[str, set]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict:
+def builds(demo_template, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("incremental")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    gen = tbm(
-        "generate",
-        "--landing",
-        str(landing),
-        "--rows",
-        str(ROWS),
-        "--months",
-        "2",
-        "--start-month",
-        "2026-08",
-    )
-    assert gen.returncode == 0, gen.stderr
-    first = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    demo = copy_demo(demo_template, root)
+    landing, warehouse, first = demo["landing"], demo["warehouse"], demo["run"]
     assert first.returncode == 0, first.stdout + first.stderr
     built_first = built_at_by_month(warehouse)
     land_month_and_redelivery(landing, root)
@@ -168,12 +140,13 @@ def builds(tmp_path_factory) -> dict:
 
 def test_only_the_new_and_the_redelivered_month_were_rebuilt(builds):
     first, second = builds["built_first"], builds["built_second"]
-    assert set(first) == {"2026-08", "2026-09"}
-    assert set(second) == {"2026-08", "2026-09", "2026-10"}
+    assert set(first) == {"2026-08", "2026-09", "2026-10"}
+    assert set(second) == {"2026-08", "2026-09", "2026-10", "2026-11"}
     assert second["2026-09"] == first["2026-09"]  # untouched: not recomputed
+    assert second["2026-10"] == first["2026-10"]
     assert second["2026-08"] != first["2026-08"]  # re-delivered
-    assert len(second["2026-10"]) == 1 and second["2026-10"] == second["2026-08"]
-    # the full refresh rebuilt all three in one invocation
+    assert len(second["2026-11"]) == 1 and second["2026-11"] == second["2026-08"]
+    # the full refresh rebuilt all four in one invocation
     assert len(set().union(*builds["built_full"].values())) == 1
 
 
