@@ -29,11 +29,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from orchestration.lib.settings import PROJECT_DIR
+
+if TYPE_CHECKING:  # pandas is imported with Great Expectations, off the run's critical path
+    import pandas as pd
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DOCS_SITE = "tbm_gates"
@@ -246,6 +247,8 @@ def _limit(kwargs: dict[str, Any]) -> str:
 
 
 def _is_null(value: Any) -> bool:
+    import pandas as pd  # loaded by then: the frame being checked is a pandas frame
+
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
