@@ -459,6 +459,10 @@ def record_results(
 
 _docs: dict[Path, tuple[str, Any]] = {}
 _docs_lock = threading.Lock()
+_VIEWS = tuple(
+    {"module_name": "orchestration.lib.gx_views", "class_name": name}
+    for name in ("CachedJinjaPageView", "CachedJinjaIndexPageView")
+)
 
 
 def _docs_context(docs_dir: Path, run_id: str):
@@ -478,7 +482,9 @@ def _docs_context(docs_dir: Path, run_id: str):
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(docs_dir),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # GX's views, with their Jinja templates compiled once per process (gx_views.py)
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _VIEWS[1]},
+            "site_section_builders": {"validations": {"view": _VIEWS[0]}},
         },
     )
     _docs[docs_dir] = (run_id, context)
