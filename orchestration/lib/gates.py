@@ -181,8 +181,15 @@ def _ephemeral_context():
 
 
 @cache
-def _context():
-    return _ephemeral_context()
+def _frame_batches():
+    """The one pandas data source and batch definition every suite's frame goes through.
+
+    One for all suites, made once (in the warm-up thread): GX saves its whole project config
+    as YAML on every data source, asset and batch definition it adds, even in an ephemeral
+    context, so a data source per suite cost more than the validations themselves.
+    """
+    source = _ephemeral_context().data_sources.add_pandas("tbm_gates")
+    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
 
 
 def warm_up() -> threading.Thread:
@@ -194,7 +201,7 @@ def warm_up() -> threading.Thread:
 
     def _import() -> None:
         try:
-            _context()
+            _frame_batches()
         except Exception:  # the first gate check imports again and reports the error
             return
 
@@ -303,20 +310,9 @@ def validate_suite(
 ) -> SuiteValidation:
     """Validate one frame against one suite: one result per expectation, one row result per
     checked row, and readable failure messages (item, check, observed value, limit)."""
-    context = _context()
     gx_suite = _gx_suite(suite)
-    source_name = f"tbm_{suite.name}"
-    try:
-        source = context.data_sources.get(source_name)
-    except (KeyError, ValueError):
-        source = context.data_sources.add_pandas(source_name)
-        source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
     frame = frame.reset_index(drop=True)
-    batch = (
-        source.get_asset("frame")
-        .get_batch_definition("all")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    batch = _frame_batches().get_batch(batch_parameters={"dataframe": frame})
     used = suite.parameters()
     outcome = batch.validate(
         gx_suite,
