@@ -107,8 +107,8 @@ def generate(
     "--full-refresh",
     is_flag=True,
     envvar="TBM_FULL_REFRESH",
-    help="rebuild every billing month, not only the changed ones (after a mapping rule, seed "
-    "or reporting-currency change) [env TBM_FULL_REFRESH=1]",
+    help="rebuild every billing month, not only the changed ones (a run does so by itself after "
+    "a change of the models, seeds or reporting currency) [env TBM_FULL_REFRESH=1]",
 )
 def run(landing: Path, warehouse: Path, published: Path, full_refresh: bool) -> None:
     """Load every new landing file, build the models, run the gates and publish if they pass.

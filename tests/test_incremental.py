@@ -1,10 +1,10 @@
 """Incremental by billing month: an incremental build equals a full refresh, row for row.
 
-the session's demo run (three months, tests/demo.py) -> land a fourth month and a re-delivered
-first month (one charge +100.00 USD) -> `tbm run` (incremental: the charge-level models rebuild only the new and
-the re-delivered month) -> copy the warehouse -> `tbm run --full-refresh` on the copy (every month
-rebuilt from raw). Every row of every mart, quality table and incremental model must be equal.
-The second run must leave the untouched month's rows as they were built by the first run.
+The session's demo run (three months, tests/demo.py) -> land a fourth month and a re-delivered
+first month (one charge +100.00 USD) -> `tbm run` (incremental: the charge-level models rebuild
+only the new and the re-delivered month) -> copy the warehouse -> `tbm run --full-refresh` on the
+copy (every month rebuilt from raw). Every row of every mart, quality table and incremental model
+must be equal. The second run must leave the untouched months' rows as the first run built them.
 """
 
 from __future__ import annotations
@@ -158,3 +158,34 @@ def test_incremental_equals_full_refresh_row_for_row(builds):
         assert incremental[table] == full[table], table
     # the re-delivered charge is in: +100.00 USD in August against the first run's figures
     assert any(rows for rows in incremental.values())
+
+
+def test_a_changed_reporting_currency_rebuilds_every_month(demo_template, tmp_path):
+    """The data of no month changed, so the incremental filter alone would keep the USD rows
+    of every month; the project fingerprint sees the new setting and rebuilds them all."""
+    demo = copy_demo(demo_template, tmp_path)
+    warehouse = demo["warehouse"]
+    before = built_at_by_month(warehouse)
+    run = tbm(
+        "run",
+        "--landing",
+        str(demo["landing"]),
+        "--warehouse",
+        str(warehouse),
+        env={"TBM_REPORTING_CURRENCY": "EUR"},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    after = built_at_by_month(warehouse)
+    assert set(after) == set(before) == {"2026-08", "2026-09", "2026-10"}
+    assert len(set().union(*after.values())) == 1  # every month, in this one build
+    assert not set().union(*after.values()) & set().union(*before.values())
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        currencies = con.execute(
+            "select distinct reporting_currency from marts.fct_cost_by_service_monthly"
+        ).fetchall()
+        builds = con.execute("select count(distinct fingerprint) from audit.dbt_builds").fetchone()
+    finally:
+        con.close()
+    assert currencies == [("EUR",)]
+    assert builds == (2,)

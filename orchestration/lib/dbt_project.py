@@ -9,6 +9,7 @@ project files or that key changed, and the dbt build then starts from a ready pa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -94,3 +95,47 @@ def ensure_manifest() -> Path:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
     PARSE_KEY.write_text(json.dumps(_parse_key()))
     return MANIFEST
+
+
+# Inputs of the incremental models besides the landing data: the project's SQL, seeds (mapping
+# rules, catalog, pools) and configuration, and the dbt vars read from the environment that
+# change their rows. Partial parsing and incremental builds both key on "what the project is".
+FINGERPRINT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds")
+FINGERPRINT_ENV = ("TBM_REPORTING_CURRENCY",)
+
+
+def project_fingerprint() -> str:
+    """sha256 of every file that defines the models' logic, and of the settings they read.
+
+    The incremental models rebuild only months whose data changed; a changed mapping rule, seed,
+    model or reporting currency changes every month, so a build whose fingerprint differs from
+    the last successful build's runs as a full refresh (orchestration/defs/dbt/assets.py)."""
+    digest = hashlib.sha256()
+    for name in FINGERPRINT_SOURCES:
+        root = PROJECT_DIR / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for key in FINGERPRINT_ENV:
+        digest.update(f"{key}={os.environ.get(key, '')}\0".encode())
+    return digest.hexdigest()
+
+
+def last_build_fingerprint(con) -> str | None:
+    """The fingerprint of the last dbt build that completed on this warehouse, if any."""
+    con.execute(
+        "create schema if not exists audit; "
+        "create table if not exists audit.dbt_builds ("
+        "run_id varchar not null, fingerprint varchar not null, built_at timestamptz not null)"
+    )
+    row = con.execute(
+        "select fingerprint from audit.dbt_builds order by built_at desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_build_fingerprint(con, fingerprint: str, run_id: str) -> None:
+    con.execute(
+        "insert into audit.dbt_builds values (?, ?, current_timestamp)", [run_id, fingerprint]
+    )

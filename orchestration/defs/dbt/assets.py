@@ -10,7 +10,15 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.lib.dbt_project import PROJECT_DIR, dbt_target, ensure_manifest
+from orchestration.lib.dbt_project import (
+    PROJECT_DIR,
+    dbt_target,
+    ensure_manifest,
+    last_build_fingerprint,
+    project_fingerprint,
+    record_build_fingerprint,
+)
+from orchestration.lib.warehouse import warehouse
 
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR,
@@ -38,8 +46,8 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
 
     The charge-level models are incremental by billing month (macros/month_incremental.sql):
     they rebuild only the months whose inputs changed. TBM_FULL_REFRESH=1 (`tbm run
-    --full-refresh`) rebuilds every month, e.g. after a mapping rule or the reporting currency
-    changed.
+    --full-refresh`) rebuilds every month; so does a build after the project (a mapping rule,
+    a seed, a model) or the reporting currency changed (dbt_project.project_fingerprint).
 
     dbt unit tests check model logic on fixed inputs, not the data: they run in the test
     command (tests/test_dbt_unit_tests.py), not in every production build, where they were the
@@ -47,9 +55,22 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     args = ["build"]
     if os.environ.get("TBM_DBT_UNIT_TESTS", "") != "1":
         args += ["--exclude-resource-type", "unit_test"]
+    fingerprint = project_fingerprint()
+    with warehouse() as con:
+        last = last_build_fingerprint(con)
     if os.environ.get("TBM_FULL_REFRESH", "") == "1":
         args.append("--full-refresh")
+    elif last != fingerprint:
+        # a mapping rule, seed, model or the reporting currency changed since the last build:
+        # every month's rows change, not only the months with new data
+        context.log.info(
+            "the project or its settings changed since the last build "
+            f"({(last or 'none')[:12]} -> {fingerprint[:12]}): rebuilding every month"
+        )
+        args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
+    with warehouse() as con:
+        record_build_fingerprint(con, fingerprint, context.run.run_id)
 
 
 # The dbt of this environment, whether or not its bin folder is on PATH.
