@@ -101,7 +101,7 @@ def ensure_manifest() -> Path:
 # rules, catalog, pools) and configuration, and the dbt vars read from the environment that
 # change their rows. Partial parsing and incremental builds both key on "what the project is".
 FINGERPRINT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds")
-FINGERPRINT_ENV = ("TBM_REPORTING_CURRENCY",)
+FINGERPRINT_ENV = {"TBM_REPORTING_CURRENCY": "USD"}  # variable: dbt_project.yml's default
 
 
 def project_fingerprint() -> str:
@@ -117,8 +117,9 @@ def project_fingerprint() -> str:
         for path in files:
             digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for key in FINGERPRINT_ENV:
-        digest.update(f"{key}={os.environ.get(key, '')}\0".encode())
+    for key, default in FINGERPRINT_ENV.items():
+        value = (os.environ.get(key) or default).upper()
+        digest.update(f"{key}={value}\0".encode())
     return digest.hexdigest()
 
 
