@@ -9,17 +9,21 @@ project files or that key changed, and the dbt build then starts from a ready pa
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from orchestration.lib.settings import PROJECT_DIR
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
+PARTIAL_PARSE = "partial_parse.msgpack"
 SOURCES = (
     "dbt_project.yml",
     "profiles.yml",
@@ -69,9 +73,34 @@ def _parse_is_current() -> bool:
 
 def ensure_manifest() -> Path:
     """Run `dbt parse` when the manifest is missing or older than any project file, or was
-    parsed for another warehouse or target (see the module docstring)."""
+    parsed for another warehouse or target (see the module docstring).
+
+    Runs on other warehouses may parse at the same time from the same project, and a run reads
+    target/manifest.json as it loads the Dagster definitions: so one parse at a time (a lock
+    file), into a folder of its own, and its files renamed into target/ (a reader sees the old
+    or the new manifest, never a half-written one)."""
     if _parse_is_current():
         return MANIFEST
+    target = MANIFEST.parent
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".parse.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _parse_is_current():  # another run parsed while this one waited
+            return MANIFEST
+        with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as scratch:
+            if (target / PARTIAL_PARSE).exists():  # let dbt reuse what it can
+                shutil.copy2(target / PARTIAL_PARSE, Path(scratch) / PARTIAL_PARSE)
+            _parse(Path(scratch))
+            for name in (PARTIAL_PARSE, "semantic_manifest.json", MANIFEST.name):
+                if (Path(scratch) / name).exists():
+                    os.replace(Path(scratch) / name, target / name)
+            key = Path(scratch) / PARSE_KEY.name
+            key.write_text(json.dumps(_parse_key()))
+            os.replace(key, PARSE_KEY)
+    return MANIFEST
+
+
+def _parse(target_path: Path) -> None:
     # A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller.
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
@@ -85,6 +114,8 @@ def ensure_manifest() -> Path:
             str(PROJECT_DIR),
             "--target",
             dbt_target(),
+            "--target-path",
+            str(target_path),
         ],
         cwd=PROJECT_DIR,
         capture_output=True,
@@ -93,8 +124,6 @@ def ensure_manifest() -> Path:
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
-    PARSE_KEY.write_text(json.dumps(_parse_key()))
-    return MANIFEST
 
 
 # Inputs of the incremental models besides the landing data: the project's SQL, seeds (mapping
