@@ -1,7 +1,8 @@
 {#- The `closed` schema that `tbm close` writes (orchestration/lib/close.py CLOSED_DDL: keep the
     two in step), created empty when missing so that the models reading it always compile.
-    Dispatched: on Spark the `closed` schema is not exchanged with DuckDB yet (month-end close
-    is a DuckDB command), so the Spark variant creates the same tables empty, in Spark's types,
+    Dispatched: on Spark the closed tables that `tbm close` wrote in DuckDB are exchanged as
+    Parquet and registered before the build (macros/spark_sources.sql); the Spark variant
+    creates the view over them, and the tables that no close wrote yet empty, in Spark's types,
     one statement per call (Spark runs one statement at a time). -#}
 {% macro create_closed_schema() -%}
     {{ return(adapter.dispatch('create_closed_schema', 'tbm_warehouse')()) }}
@@ -52,4 +53,20 @@
             ~ ref('fct_allocated_costs') ~ ' limit 0') -%}
     {%- endif -%}
     {{ return('') }}
+{%- endmacro %}
+
+{#- One frozen mart's table in the `closed` schema (as `tbm close` creates it: the mart's
+    columns after a leading close_id), created empty when missing. -#}
+{% macro create_closed_table(mart) -%}
+    {{ return(adapter.dispatch('create_closed_table', 'tbm_warehouse')(mart)) }}
+{%- endmacro %}
+
+{% macro default__create_closed_table(mart) %}
+    create table if not exists closed.{{ mart }} as
+    select cast(null as varchar) as close_id, * from {{ ref(mart) }} limit 0;
+{% endmacro %}
+
+{% macro spark__create_closed_table(mart) -%}
+    create table if not exists closed.{{ mart }} using {{ var('spark_file_format') }} as
+    select cast(null as string) as close_id, * from {{ ref(mart) }} limit 0
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#- JSON objects held as text (FOCUS `Tags`, the loader's `_extra_columns`).
 
     json_object_entries(relation, id_column, json_column): a select of one row per key of the JSON
-    object in `json_column`, with columns `<id_column>`, `json_key`, `json_value` (text; nested
+    object in `json_column`, with columns `<id_column>`, the `extra_columns` of the relation (a
+    list, default none), `json_key`, `json_value` (text; nested
     values as JSON text, JSON null as null). Rows whose text is null, not valid JSON or not an
     object give no entries (count them with is_json_object). `relation` is a relation or CTE name.
 
@@ -11,21 +12,24 @@
     JSON functions have no common SQL form: an engine without a variant here fails at compile
     time with a message instead of running another engine's SQL. -#}
 
-{% macro json_object_entries(relation, id_column, json_column) -%}
+{% macro json_object_entries(relation, id_column, json_column, extra_columns=[]) -%}
     {{ return(adapter.dispatch('json_object_entries', 'tbm_warehouse')(
-        relation, id_column, json_column)) }}
+        relation, id_column, json_column, extra_columns)) }}
 {%- endmacro %}
 
-{% macro default__json_object_entries(relation, id_column, json_column) -%}
+{% macro default__json_object_entries(relation, id_column, json_column, extra_columns=[]) -%}
     {{ exceptions.raise_compiler_error(
         "json_object_entries has no variant for the '" ~ adapter.type() ~ "' adapter: add "
         ~ adapter.type() ~ "__json_object_entries to macros/json_objects.sql") }}
 {%- endmacro %}
 
 {#- DuckDB: the json_each table function, lateral over the row; it keeps duplicate keys. -#}
-{% macro duckdb__json_object_entries(relation, id_column, json_column) -%}
+{% macro duckdb__json_object_entries(relation, id_column, json_column, extra_columns=[]) -%}
     select
         {{ relation }}.{{ id_column }},
+        {% for column in extra_columns -%}
+        {{ relation }}.{{ column }},
+        {% endfor -%}
         json_entries.key as json_key,
         json_extract_string(json_entries.value, '$') as json_value
     from {{ relation }}
@@ -37,11 +41,14 @@
     ) as json_entries
 {%- endmacro %}
 
-{#- Spark (not run yet): from_json to map<string,string> is null for malformed text (PERMISSIVE),
+{#- Spark: from_json to map<string,string> is null for malformed text (PERMISSIVE),
     and explode of a null map gives no row. Duplicate keys follow spark.sql.mapKeyDedupPolicy. -#}
-{% macro spark__json_object_entries(relation, id_column, json_column) -%}
+{% macro spark__json_object_entries(relation, id_column, json_column, extra_columns=[]) -%}
     select
         {{ relation }}.{{ id_column }},
+        {% for column in extra_columns -%}
+        {{ relation }}.{{ column }},
+        {% endfor -%}
         json_entries.json_key,
         json_entries.json_value
     from {{ relation }}

@@ -9,8 +9,10 @@
 
     register_spark_sources(): dispatched; `default__` (DuckDB) does nothing, the sources are
     the warehouse's own tables; `spark__` registers the sources whose schema is in
-    var('spark_exchanged_schemas'). The `closed` schema (written by `tbm close` in DuckDB) is not
-    exchanged yet: on Spark it is created empty by create_closed_schema. -#}
+    var('spark_exchanged_schemas'), and the tables of the `closed` schema (written by `tbm close`
+    in DuckDB) that the orchestration exported, named in env TBM_SPARK_CLOSED_TABLES; the closed
+    tables not exported (no month closed yet) are created empty by create_closed_schema and
+    create_closed_table. -#}
 {% macro register_spark_sources() -%}
     {{ return(adapter.dispatch('register_spark_sources', 'tbm_warehouse')()) }}
 {%- endmacro %}
@@ -36,6 +38,13 @@
                     'create table ' ~ node.schema ~ '.' ~ node.identifier ~ ' using parquet '
                     ~ "location '" ~ root ~ '/' ~ node.schema ~ '/' ~ node.identifier ~ "'") -%}
             {%- endif -%}
+        {%- endfor -%}
+        {%- do run_query('create database if not exists closed') -%}
+        {%- for name in env_var('TBM_SPARK_CLOSED_TABLES', '').split(',') if name -%}
+            {%- do run_query('drop table if exists closed.' ~ name) -%}
+            {%- do run_query(
+                'create table closed.' ~ name ~ " using parquet location '"
+                ~ root ~ '/closed/' ~ name ~ "'") -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return('') }}

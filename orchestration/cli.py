@@ -113,8 +113,21 @@ def generate(
 @warehouse_option
 @published_option
 @engine_option
-def run(landing: Path, warehouse: Path, published: Path, engine: str) -> None:
-    """Load every new landing file, build the models, run the gates and publish if they pass."""
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    envvar="TBM_FULL_REFRESH",
+    help="rebuild every billing month, not only the changed ones (a run does so by itself after "
+    "a change of the models, seeds or reporting currency) [env TBM_FULL_REFRESH=1]",
+)
+def run(landing: Path, warehouse: Path, published: Path, engine: str, full_refresh: bool) -> None:
+    """Load every new landing file, build the models, run the gates and publish if they pass.
+
+    The charge-level models rebuild only the billing months whose files are new or were
+    re-delivered (and months whose FX rates changed); the other months keep their rows."""
+    import os
+
+    os.environ["TBM_FULL_REFRESH"] = "1" if full_refresh else ""
     sys.exit(_run(landing, warehouse, published, engine))
 
 
@@ -138,6 +151,180 @@ def demo(landing: Path, warehouse: Path, published: Path, engine: str, rows: int
     report = run_generate(landing, rows=rows)
     click.echo(f"  {len(report.files)} files, {sum(f.rows for f in report.files)} rows")
     sys.exit(_run(landing, warehouse, published, engine))
+
+
+@main.command()
+@click.option(
+    "--rows",
+    default=200_000,
+    show_default=True,
+    type=click.IntRange(min=1000),
+    help="approximate number of billing rows to generate (over all months)",
+)
+@click.option(
+    "--months",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 23),
+    help="number of consecutive billing months",
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="folder for bench.json and bench.md (default: print only)",
+)
+@click.option(
+    "--workdir",
+    default="data/bench",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="scratch folder for the landing files and the warehouse (emptied first)",
+)
+@click.option(
+    "--add-month",
+    is_flag=True,
+    help="then land one more month (rows / months rows) and time the incremental run that "
+    "loads it; the floor then checks every month",
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="generator seed")
+def bench(rows: int, months: int, out: Path | None, workdir: Path, add_month: bool, seed: int):
+    """Benchmark: generate, run the whole graph (load, dbt build, gates, publish), time each
+    stage and the peak memory, and check the totals against a hand-written DuckDB floor."""
+    sys.exit(_bench(rows, months, out, workdir, add_month, seed))
+
+
+def _bench(
+    rows: int, months: int, out: Path | None, workdir: Path, add_month: bool, seed: int
+) -> int:
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from orchestration.lib import bench as b
+    from orchestration.lib.generate import generate as run_generate
+    from orchestration.lib.warehouse import RunLocked, run_lock
+
+    workdir = workdir if workdir.is_absolute() else Path.cwd() / workdir
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    landing, warehouse = workdir / "landing", workdir / "warehouse" / "tbm.duckdb"
+    settings = _apply_settings(landing, warehouse, None)
+    start_month = "2026-08"
+    load_at_start = os.getloadavg()[0]
+    with b.MemorySampler() as sampler:
+        sampler.phase = "generate"
+        click.echo(f"Generating {rows:,} billing rows over {months} month(s) in {landing} ...")
+        started = time.monotonic()
+        report = run_generate(landing, rows=rows, months=months, seed=seed, start_month=start_month)
+        generate_seconds = time.monotonic() - started
+        generated = sum(f.rows for f in report.files if f.kind == "billing")
+        click.echo(f"  {len(report.files)} files in {generate_seconds:.1f}s")
+        sampler.phase = "pipeline"
+        try:
+            with run_lock(settings.warehouse):
+                started = time.monotonic()
+                job_run = _execute_job(settings)
+                pipeline_seconds = time.monotonic() - started
+                code = _report_run(job_run, settings, pipeline_seconds)
+                first_run = None
+                if add_month and code == EXIT_OK:
+                    first_run = (pipeline_seconds, job_run)
+                    added = _month_after(start_month, months)
+                    click.echo(f"\nLanding one more month ({added}) and running again ...")
+                    sampler.phase = "generate"
+                    with tempfile.TemporaryDirectory(dir=workdir) as extra:
+                        more = run_generate(
+                            Path(extra),
+                            rows=max(rows // months, 1000),
+                            months=1,
+                            seed=seed + 1,
+                            start_month=added,
+                        )
+                        generated += sum(f.rows for f in more.files if f.kind == "billing")
+                        for kind in Path(extra).iterdir():
+                            shutil.move(str(kind), str(landing / kind.name / f"added-{added}"))
+                    sampler.phase = "pipeline"
+                    started = time.monotonic()
+                    job_run = _execute_job(settings)
+                    pipeline_seconds = time.monotonic() - started
+                    code = _report_run(job_run, settings, pipeline_seconds)
+        except RunLocked as exc:
+            click.echo(f"error: {exc}", err=True)
+            return EXIT_LOCKED
+        sampler.phase = "floor"
+        click.echo("\nRunning the floor (one DuckDB script over the landing files) ...")
+        with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+            treatment = "central"
+            floor = b.run_floor(landing, settings, Path(scratch), treatment)
+    self_rss, children_rss = b.rusage_bytes()
+    pipeline = b.pipeline_totals(settings.published) if code == EXIT_OK else {}
+    mismatches = b.compare(pipeline, floor.totals) if code == EXIT_OK else ["the run failed"]
+    gate_steps = {
+        e.step_key
+        for e in job_run.result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name.startswith("gx_")
+    }
+    from orchestration.lib.gates import step_seconds
+
+    stages = {"setup": job_run.setup_seconds}
+    for step, seconds in step_seconds(job_run.step_records()).items():
+        stage = b.stage_of(step, gate_steps)
+        stages[stage] = stages.get(stage, 0.0) + seconds
+    # the job's own time outside any step: Dagster start-up, step dispatch, event handling
+    stages["dagster_overhead"] = pipeline_seconds - sum(stages.values())
+    stages = {k: round(v, 2) for k, v in stages.items()}
+    measured_months = months + (1 if first_run else 0)
+    result = b.BenchReport(
+        rows=floor.rows,
+        months=measured_months,
+        generated_rows=generated,
+        generate_seconds=round(generate_seconds, 2),
+        pipeline_seconds=round(pipeline_seconds, 2),
+        floor_seconds=round(floor.seconds, 2),
+        ratio=round(pipeline_seconds / floor.seconds, 2) if floor.seconds else 0.0,
+        rows_per_second=round(floor.rows / pipeline_seconds, 1) if pipeline_seconds else 0.0,
+        peak_rss_bytes=sampler.peak,
+        peak_rss_pipeline_bytes=sampler.phase_peaks.get("pipeline", 0),
+        peak_rss_floor_bytes=sampler.phase_peaks.get("floor", 0),
+        rusage_self_maxrss_bytes=self_rss,
+        rusage_children_maxrss_bytes=children_rss,
+        totals_match=not mismatches,
+        exit_code=code,
+        stages=stages,
+        dbt_models=b.dbt_node_seconds(b.latest_run_results(b.PROJECT_DIR / "target")),
+        mismatches=mismatches,
+        headline=b.headline(pipeline),
+        memory_limit=settings.memory_limit,
+        cpu_count=os.cpu_count() or 0,
+        load_average=(round(load_at_start, 1), round(os.getloadavg()[0], 1)),
+    )
+    if first_run:
+        result.first_run_seconds = round(first_run[0], 2)
+        click.echo(
+            f"\nIncremental: the run that added month {measured_months} took "
+            f"{pipeline_seconds:.1f}s; the {months}-month build before it {first_run[0]:.1f}s"
+        )
+    click.echo("")
+    click.echo(result.table())
+    for problem in mismatches[:20]:
+        click.echo(f"  mismatch {problem}")
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench.json").write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        (out / "bench.md").write_text(result.markdown())
+        click.echo(f"\nWrote {out / 'bench.json'} and {out / 'bench.md'}")
+    if code != EXIT_OK:
+        return code
+    return EXIT_OK if not mismatches else EXIT_ERROR
+
+
+def _month_after(start_month: str, months: int) -> str:
+    year, month = (int(x) for x in start_month.split("-"))
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 @main.command("export-focus")
@@ -277,6 +464,11 @@ def _close_command(month: str, warehouse: Path, by: str | None, action, gate_red
     )
     for table, rows in record.frozen_rows.items():
         click.echo(f"  closed.{table}: {rows} rows frozen")
+    if record.action == "close":
+        click.echo(
+            "  the next `tbm run` publishes the closed figures for BI and books later changes of "
+            "the month as adjustments in the next open month"
+        )
     return EXIT_OK
 
 
@@ -318,18 +510,41 @@ def _run(landing: Path, warehouse: Path, published: Path, engine: str = "duckdb"
 
 
 def _execute(settings: Settings) -> int:
-    import dagster as dg
-
-    from orchestration.lib.dbt_project import ensure_manifest
-    from orchestration.lib.summary import RunOutcome, print_summary
-
     started = time.monotonic()
     on = f"{settings.warehouse}"
     if settings.engine == "spark":
-        from orchestration.lib.spark import dbt_target
+        from orchestration.lib.dbt_project import dbt_target
 
         on += f", dbt on Spark (target {dbt_target()}, {settings.spark_dir})"
     click.echo(f"Running load -> dbt build -> gates -> publish on {on} ...")
+    job_run = _execute_job(settings)
+    return _report_run(job_run, settings, time.monotonic() - started)
+
+
+class JobRun:
+    """A finished in-process execution of the `tbm_run` job."""
+
+    def __init__(self, result, instance, log_path: Path, setup_seconds: float) -> None:
+        self.result = result
+        self.instance = instance
+        self.log_path = log_path
+        self.setup_seconds = setup_seconds
+
+    def step_records(self) -> list[tuple[str, str, float]]:
+        return [
+            (r.dagster_event.step_key, r.dagster_event.event_type_value, r.timestamp)
+            for r in self.instance.all_logs(self.result.run_id)
+            if r.dagster_event is not None and r.dagster_event.step_key
+        ]
+
+
+def _execute_job(settings: Settings) -> JobRun:
+    """Run the Dagster job in this process; dbt's and Dagster's output go to a run log."""
+    import dagster as dg
+
+    from orchestration.lib.dbt_project import ensure_manifest
+
+    started = time.monotonic()
     ensure_manifest()
     from orchestration.definitions import defs
 
@@ -343,6 +558,7 @@ def _execute(settings: Settings) -> int:
     instance = dg.DagsterInstance.ephemeral()
     # Great Expectations loads while the raw assets and dbt run, not when the first gate starts
     warm_up()
+    setup_seconds = time.monotonic() - started
     # dagster-dbt echoes dbt's log lines to stdout; they go to the run log, the summary to stdout
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
@@ -350,7 +566,15 @@ def _execute(settings: Settings) -> int:
             instance=instance,
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
         )
-    outcome = RunOutcome.from_result(result, settings, time.monotonic() - started)
+    return JobRun(result, instance, log_path, setup_seconds)
+
+
+def _report_run(job_run: JobRun, settings: Settings, seconds: float) -> int:
+    """Print the summary and the gate report of a run; its exit code."""
+    from orchestration.lib.summary import RunOutcome, print_summary
+
+    result, instance, log_path = job_run.result, job_run.instance, job_run.log_path
+    outcome = RunOutcome.from_result(result, settings, seconds)
     print_summary(outcome, settings)
     _print_gate_report(result, instance, settings, outcome)
     if outcome.failed_steps:

@@ -1,23 +1,19 @@
 """The TBM allocation on generated data, through the `tbm` command, against independent figures.
 
-One module-scoped run: `tbm generate` then `tbm run` in a subprocess on a temporary landing
-folder. Expected totals come from `tests/landing_reader.py` (csv/pyarrow + `decimal.Decimal`,
+The session's demo run (tests/demo.py: `tbm generate` then `tbm run` in subprocesses), read
+only. Expected totals come from `tests/landing_reader.py` (csv/pyarrow + `decimal.Decimal`,
 with its own day-weighted largest-remainder amortization of the invoice lines); nothing here
 calls the code under test except through the command line.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-import duckdb
 import pytest
 
+from tests.demo import query
 from tests.landing_reader import (
     allocated_invoice_lines,
     allocation_totals_by_month_and_currency,
@@ -26,44 +22,12 @@ from tests.landing_reader import (
 )
 
 pytestmark = pytest.mark.slow
-ROWS = 8_000
 MAX_UNALLOCATED_SHARE = Decimal("0.05")
 
 
-def tbm(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("allocation_e2e")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS))
-    assert gen.returncode == 0, gen.stderr
-    run = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
-    return {
-        "landing": landing,
-        "warehouse": warehouse,
-        "published": warehouse.with_name("tbm.published.duckdb"),
-        "run": run,
-    }
+def demo(demo_template) -> dict:
+    return demo_template  # read only
 
 
 def test_run_passes_every_gate_and_summarizes_the_allocation(demo):

@@ -8,41 +8,15 @@ the difference as adjustment rows, and closed + adjustments must equal the new f
 
 from __future__ import annotations
 
-import csv
-import os
-import subprocess
-import sys
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from tests.demo import CHANGE, CORRECTION, copy_demo, land_corrected_september_export, query, tbm
+
 pytestmark = pytest.mark.slow
-ROWS = 4_000
 SEPTEMBER = "2026-09-01"
-CHANGE, CORRECTION = Decimal("100.00"), Decimal("-5.00")
-
-
-def tbm(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -62,39 +36,23 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
             "select * from marts.fct_allocated_costs_with_adjustments "
             f"where billing_month = '{SEPTEMBER}' order by all",
         ),
+        "booked_showback_september": query(
+            warehouse,
+            "select * from marts.fct_showback_monthly_with_adjustments "
+            f"where billing_month = '{SEPTEMBER}' order by all",
+        ),
+        "booked_reconciliation_september": query(
+            warehouse,
+            "select * from marts.fct_month_end_reconciliation_with_adjustments "
+            f"where billing_month = '{SEPTEMBER}' order by all",
+        ),
     }
 
 
-def land_corrected_september_export(landing: Path) -> None:
-    source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-09.csv"
-    with source.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
-    usage = [i for i, row in enumerate(rows) if row["ChargeCategory"] == "Usage"]
-    changed = rows[usage[0]]
-    changed["BilledCost"] = str(Decimal(changed["BilledCost"]) + CHANGE)
-    correction = dict(rows[usage[1]])
-    correction.update(
-        ChargeClass="Correction",
-        BilledCost=str(CORRECTION),
-        EffectiveCost=str(CORRECTION),
-        ChargeDescription="Correction: usage billed twice",
-    )
-    rows.append(correction)
-    target = source.with_name("focus-1.2_aws-payer-001_2026-09_corrected.csv")
-    with target.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("close_e2e")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    assert tbm("generate", "--landing", str(landing), "--rows", str(ROWS)).returncode == 0
-    first = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+def demo(demo_template, tmp_path_factory) -> dict:
+    demo = copy_demo(demo_template, tmp_path_factory.mktemp("close_e2e"))
+    landing, warehouse, first = demo["landing"], demo["warehouse"], demo["run"]
     assert first.returncode == 0, first.stdout + first.stderr
     before = {
         "allocation": query(
@@ -201,3 +159,108 @@ def test_the_live_reconciliation_shows_the_change_while_the_closed_one_does_not(
         "where billing_account_id = 'aws-payer-001'",
     )
     assert closed == [("matched",)]
+
+
+# --- showback and reconciliation: frozen at close, adjusted in October, restated, published ----
+
+
+def test_showback_adjustments_are_booked_in_october_and_add_up_to_the_new_figures(demo):
+    warehouse = demo["warehouse"]
+    assert demo["after_close"]["booked_showback_september"]
+    assert query(
+        warehouse,
+        "select distinct row_type from marts.fct_showback_monthly_with_adjustments "
+        f"where billing_month = '{SEPTEMBER}'",
+    ) == [("closed",)]
+    # closed + adjustment = the showback the current data gives September, per business unit
+    booked = query(
+        warehouse,
+        "select business_unit, cost_center, sum(billed_cost_reporting), "
+        "sum(effective_cost_reporting) from marts.fct_showback_monthly_with_adjustments where "
+        f"(row_type = 'closed' and billing_month = '{SEPTEMBER}') or (row_type = 'adjustment' "
+        f"and adjusted_month = '{SEPTEMBER}' and billing_month = '2026-10-01') "
+        "group by all order by all",
+    )
+    would_be = query(
+        warehouse,
+        "select business_unit, cost_center, billed_cost_reporting, effective_cost_reporting "
+        f"from marts.fct_showback_monthly where billing_month = '{SEPTEMBER}' order by all",
+    )
+    assert booked == would_be
+    # the September total moved by exactly the change and the correction (USD = reporting)
+    closed_total, new_total = query(
+        warehouse,
+        "select sum(closed_billed_cost_reporting), sum(would_be_billed_cost_reporting) "
+        f"from marts.fct_showback_restatements where billing_month = '{SEPTEMBER}'",
+    )[0]
+    assert new_total - closed_total == CHANGE + CORRECTION
+    adjusted = query(
+        warehouse,
+        "select sum(billed_cost_reporting) from marts.fct_showback_monthly_with_adjustments "
+        f"where row_type = 'adjustment' and adjusted_month = '{SEPTEMBER}'",
+    )
+    assert adjusted == [(CHANGE + CORRECTION,)]
+    # the closed rows are the frozen ones, amount for amount
+    frozen = query(
+        warehouse,
+        "select business_unit, cost_center, billed_cost_reporting from "
+        f"closed.fct_showback_monthly where billing_month = '{SEPTEMBER}' order by all",
+    )
+    closed_rows = query(
+        warehouse,
+        "select business_unit, cost_center, billed_cost_reporting from "
+        "marts.fct_showback_monthly_with_adjustments "
+        f"where row_type = 'closed' and billing_month = '{SEPTEMBER}' order by all",
+    )
+    assert closed_rows == frozen
+
+
+def test_reconciliation_adjustment_and_restatement_of_the_corrected_invoice(demo):
+    warehouse = demo["warehouse"]
+    restated = query(
+        warehouse,
+        "select closed_reconciliation_status, would_be_reconciliation_status, "
+        "adjustment_billed_cost_billing, adjustment_invoice_total_billing, next_open_month "
+        f"from marts.fct_reconciliation_restatements where billing_month = '{SEPTEMBER}' "
+        "and is_restated",
+    )
+    assert [row[:4] for row in restated] == [("matched", "mismatch", CHANGE + CORRECTION, 0)]
+    assert str(restated[0][4]) == "2026-10-01"
+    adjustment = query(
+        warehouse,
+        "select billing_account_id, reconciliation_status, billed_cost_billing "
+        "from marts.fct_month_end_reconciliation_with_adjustments where row_type = 'adjustment' "
+        f"and adjusted_month = '{SEPTEMBER}' and billing_month = '2026-10-01'",
+    )
+    assert adjustment == [("aws-payer-001", "mismatch", CHANGE + CORRECTION)]
+    # closed + adjustments = the September billing as now delivered, per currency
+    booked = query(
+        warehouse,
+        "select billing_currency, sum(billed_cost_billing) "
+        "from marts.fct_month_end_reconciliation_with_adjustments where "
+        f"(row_type = 'closed' and billing_month = '{SEPTEMBER}') or (row_type = 'adjustment' "
+        f"and adjusted_month = '{SEPTEMBER}') group by all order by all",
+    )
+    would_be = query(
+        warehouse,
+        "select billing_currency, sum(billed_cost_billing) from marts.fct_month_end_reconciliation "
+        f"where billing_month = '{SEPTEMBER}' group by all order by all",
+    )
+    assert booked == would_be
+
+
+def test_the_closed_figures_are_in_the_published_file(demo):
+    published = demo["warehouse"].with_name("tbm.published.duckdb")
+    for table in ("fct_allocated_costs", "fct_showback_monthly", "fct_month_end_reconciliation"):
+        key = {
+            "fct_allocated_costs": "closed_allocation",
+            "fct_showback_monthly": "closed_showback",
+            "fct_month_end_reconciliation": "closed_reconciliation",
+        }[table]
+        assert (
+            query(published, f"select * from closed.{table} order by all")
+            == (demo["after_close"][key])
+        )
+    assert query(published, "select billing_month, closed_by from closed.current_closes") == [
+        (date(2026, 9, 1), "alice")
+    ]

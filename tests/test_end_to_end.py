@@ -7,15 +7,9 @@ except through the command line.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import duckdb
 import pytest
 
+from tests.demo import DEMO_ROWS, copy_demo, query, tbm
 from tests.landing_reader import (
     billing_files,
     current_snapshot_rows,
@@ -25,50 +19,19 @@ from tests.landing_reader import (
 )
 
 pytestmark = pytest.mark.slow
-ROWS = 20_000
 EXIT_GATE_FAILED = 3
 
 
-def tbm(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("e2e")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS), cwd=root)
-    assert gen.returncode == 0, gen.stderr
-    first = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse), cwd=root)
+def demo(demo_template, tmp_path_factory) -> dict:
+    demo = copy_demo(demo_template, tmp_path_factory.mktemp("e2e"))
+    warehouse = demo["warehouse"]
     snapshot = {
         "mart": query(warehouse, "select * from marts.fct_cost_by_service_monthly order by all"),
         "raw_rows": query(warehouse, "select count(*) from raw.billing")[0][0],
         "log_rows": query(warehouse, "select count(*) from raw.load_log")[0][0],
     }
-    return {
-        "root": root,
-        "landing": landing,
-        "warehouse": warehouse,
-        "first": first,
-        "snapshot": snapshot,
-    }
+    return {**demo, "first": demo["run"], "snapshot": snapshot}
 
 
 def test_demo_run_passes_every_gate_and_publishes(demo):
@@ -151,17 +114,21 @@ def test_a_second_run_loads_nothing_and_changes_no_total(demo):
     assert mart == demo["snapshot"]["mart"]
 
 
-def test_bad_rows_are_quarantined_and_a_failed_gate_keeps_the_previous_publication(demo, tmp_path):
-    landing, warehouse = tmp_path / "landing", tmp_path / "wh" / "tbm.duckdb"
-    shutil.copytree(demo["landing"], landing)
-    warehouse.parent.mkdir()
-    shutil.copy(demo["warehouse"], warehouse)
-    published = warehouse.with_name("tbm.published.duckdb")
-    shutil.copy(demo["warehouse"].with_name("tbm.published.duckdb"), published)
+def test_bad_rows_are_quarantined_and_a_failed_gate_keeps_the_previous_publication(
+    demo_template, tmp_path
+):
+    case = copy_demo(demo_template, tmp_path)
+    landing, warehouse, published = case["landing"], case["warehouse"], case["published"]
     before = query(published, "select * from marts.fct_cost_by_service_monthly order by all")
 
     gen = tbm(
-        "generate", "--landing", str(landing), "--rows", str(ROWS), "--inject-errors", cwd=tmp_path
+        "generate",
+        "--landing",
+        str(landing),
+        "--rows",
+        str(DEMO_ROWS),
+        "--inject-errors",
+        cwd=tmp_path,
     )
     assert gen.returncode == 0, gen.stderr
     bad_files = [p for p in billing_files(landing) if "bad_rows" in p.name]

@@ -4,22 +4,25 @@ The FinOps Foundation's focus-validator 2.2.1 checks the export. It needs Python
 its own environment (.tools/focus-validator, made by `bash scripts/focus-validator-env`, which
 `bash scripts/dev test` runs first); without it the validator test skips and says why.
 
-Known upstream artifact: in validator 2.2.1 (rule model 1.2.0.1) the two InvoiceId nullability
+Known upstream defect: in validator 2.2.1 (rule model 1.2.0.1) the two InvoiceId nullability
 rules InvoiceId-C-004-C ("MUST be null") and InvoiceId-C-005-C ("MUST NOT be null") have lost
 their conditions, so each is run against every row and a non-empty dataset always fails one of
-them; their parent rule InvoiceId-C-003-C (the OR of the two) passes. Every dataset with invoice
-ids reports InvoiceId-C-004-C (FOCUS_Spec issue #2394). The test accepts that one rule, only
-while its parent passes, and fails on any other.
+them, whatever it holds. `bash scripts/focus-validator-env` therefore also writes the rule model
+with those two marked Dynamic, like their siblings InvoiceId-C-006-O/-007-C
+(scripts/focus-validator-rules.json says why). The export must report `Fail: 0` against that
+model; against the shipped one, that single rule and nothing else; and the association the two
+rules are about (each charge carries the cloud invoice of its account and month) is checked
+here against the landed invoice file.
 """
 
 from __future__ import annotations
 
+import csv
 import glob
 import os
 import re
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,29 +31,17 @@ import pytest
 
 from orchestration.lib.focus import columns_for_version
 from orchestration.lib.focus_export import UNIT_REWRITES, _unit_expression
+from tests.demo import copy_demo, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]
-ROWS = 20_000
 VALIDATOR = Path(
     os.environ.get(
         "TBM_FOCUS_VALIDATOR", PROJECT / ".tools" / "focus-validator" / "bin" / "focus-validator"
     )
 )
+CORRECTED_RULES = VALIDATOR.parent.parent / "rules-corrected"
 # see the module docstring: the one rule validator 2.2.1 fails on any dataset with invoice ids
 VALIDATOR_ARTIFACTS = {"InvoiceId-C-004-C"}
-
-
-def tbm(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def test_units_are_rewritten_to_the_focus_unit_format():
@@ -75,12 +66,11 @@ def test_units_are_rewritten_to_the_focus_unit_format():
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> dict:
+def exported(demo_template, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("focus")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS))
-    assert gen.returncode == 0, gen.stderr
-    run = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    demo = copy_demo(demo_template, root)
+    landing, warehouse = demo["landing"], demo["warehouse"]
+    run = demo_template["run"]
     assert run.returncode == 0, run.stdout + run.stderr
     out = root / "export" / "focus.parquet"
     export = tbm("export-focus", "--out", str(out), "--warehouse", str(warehouse))
@@ -92,6 +82,7 @@ def exported(tmp_path_factory) -> dict:
     assert export_month.returncode == 0, export_month.stdout + export_month.stderr
     return {
         "root": root,
+        "landing": landing,
         "warehouse": warehouse,
         "out": out,
         "month": month,
@@ -180,7 +171,7 @@ def _validator_working_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_focus_validator_passes_the_export_of_the_demo_data(exported, tmp_path, record_property):
+def _validate(exported: dict, tmp_path: Path, *extra: str) -> tuple[str, re.Match]:
     if not VALIDATOR.exists():
         pytest.skip(
             f"focus-validator not installed at {VALIDATOR}: it needs Python 3.12; run "
@@ -195,6 +186,7 @@ def test_focus_validator_passes_the_export_of_the_demo_data(exported, tmp_path, 
             "--validate-version",
             "1.2",
             "--block-download",
+            *extra,
         ],
         cwd=_validator_working_dir(tmp_path),
         capture_output=True,
@@ -205,9 +197,46 @@ def test_focus_validator_passes_the_export_of_the_demo_data(exported, tmp_path, 
     output = result.stdout + result.stderr
     summary = re.search(r"Total: \d+ \| Pass: \d+ \| Fail: (\d+) \| Skipped: \d+", output)
     assert summary, output[-3000:]
-    failed = set(re.findall(r"^- ([A-Za-z]+-[A-Z]-\d{3}-[A-Z]): ", output, re.MULTILINE))
+    return output, summary
+
+
+def test_focus_validator_reports_no_failed_rule(exported, tmp_path, record_property):
+    """`Fail: 0` against the validator's rule model with the InvoiceId defect corrected."""
+    assert (CORRECTED_RULES / "model-1.2.0.1.json").exists() or not VALIDATOR.exists(), (
+        "run `bash scripts/focus-validator-env` to write the corrected rule model"
+    )
+    output, summary = _validate(exported, tmp_path, "--rule-set-path", str(CORRECTED_RULES))
     record_property("focus_validator", summary.group(0))
-    print(f"\nfocus-validator 2.2.1 --validate-version 1.2: {summary.group(0)}")
+    print(f"\nfocus-validator 2.2.1 --validate-version 1.2 (corrected rules): {summary.group(0)}")
+    assert int(summary.group(1)) == 0, output[-3000:]
+    assert "InvoiceId-C-001-M: PASS" in output and "InvoiceId-C-002-M: PASS" in output
+
+
+def test_every_charge_carries_the_cloud_invoice_of_its_account_and_month(exported):
+    """What InvoiceId-C-004-C/-005-C are about, checked against invoices/ as landed."""
+    invoices: dict[tuple[str, str], set[str]] = {}
+    for path in (exported["landing"] / "invoices").glob("cloud_invoices_*.csv"):
+        with path.open(newline="") as handle:
+            for line in csv.DictReader(handle):
+                key = (line["billing_account_id"], line["service_period_start"][:7])
+                invoices.setdefault(key, set()).add(line["invoice_id"])
+    assert invoices and all(len(ids) == 1 for ids in invoices.values())
+    con = duckdb.connect()
+    exported_ids = con.execute(
+        "select BillingAccountId, strftime(BillingPeriodStart, '%Y-%m'), InvoiceId, count(*) "
+        "from read_parquet(?) group by all",
+        [str(exported["out"])],
+    ).fetchall()
+    for account, month, invoice_id, _ in exported_ids:
+        assert {invoice_id} == invoices.get((account, month)), (account, month, invoice_id)
+
+
+def test_focus_validator_passes_the_export_of_the_demo_data(exported, tmp_path, record_property):
+    """Against the shipped rule model: only the defective InvoiceId-C-004-C fails."""
+    output, summary = _validate(exported, tmp_path)
+    failed = set(re.findall(r"^- ([A-Za-z]+-[A-Z]-\d{3}-[A-Z]): ", output, re.MULTILINE))
+    record_property("focus_validator_shipped_rules", summary.group(0))
+    print(f"\nfocus-validator 2.2.1 --validate-version 1.2 (shipped rules): {summary.group(0)}")
     print(f"failed rules: {sorted(failed) or 'none'}")
     assert int(summary.group(1)) == len(failed), output[-3000:]
     unexpected = failed - VALIDATOR_ARTIFACTS

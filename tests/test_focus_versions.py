@@ -49,7 +49,7 @@ CHARGES = [
         (3, "Credit", "-5.25", "-5.25"),
     ]
 ]
-LINEAGE = {"charge_id", "source_file_id", "focus_version"}
+LINEAGE = {"charge_id", "source_file_id", "focus_version", "month_built_at"}
 VERSION_ONLY = {"invoice_id", "service_subcategory"}
 
 

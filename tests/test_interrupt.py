@@ -9,7 +9,6 @@ the new file is written aside, before the swap).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.demo import copy_demo
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -44,27 +45,6 @@ def _published_figures(published: Path) -> tuple:
         con.close()
 
 
-@pytest.fixture(scope="module")
-def first_good_run(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("interrupt")
-    landing = root / "landing"
-    subprocess.run(
-        _cmd("generate", "--landing", str(landing), "--rows", "3000", "--months", "1"),
-        cwd=PROJECT_DIR,
-        env=_env(),
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        _cmd("run", "--landing", str(landing), "--warehouse", str(root / "wh" / "tbm.duckdb")),
-        cwd=PROJECT_DIR,
-        env=_env(),
-        check=True,
-        capture_output=True,
-    )
-    return root
-
-
 def _wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -85,12 +65,11 @@ def _log_contains(logs: Path, text: str):
 
 @pytest.mark.parametrize("kill_point", ["after_load", "during_dbt", "during_publish"])
 def test_a_killed_run_leaves_the_last_publication_and_the_next_run_recovers(
-    first_good_run, tmp_path, kill_point
+    demo_template, tmp_path, kill_point
 ):
     root = tmp_path
-    shutil.copytree(first_good_run / "landing", root / "landing")
-    shutil.copytree(first_good_run / "wh", root / "wh")
-    warehouse, published = root / "wh" / "tbm.duckdb", root / "wh" / "tbm.published.duckdb"
+    demo = copy_demo(demo_template, root)
+    warehouse, published = demo["warehouse"], demo["published"]
     for log in (root / "wh" / "logs").glob("*.log"):
         log.unlink()
     before = _published_figures(published)
@@ -105,7 +84,7 @@ def test_a_killed_run_leaves_the_last_publication_and_the_next_run_recovers(
             "--months",
             "1",
             "--start-month",
-            "2026-09",
+            "2026-11",
         ),
         cwd=PROJECT_DIR,
         env=_env(),
@@ -148,5 +127,5 @@ def test_a_killed_run_leaves_the_last_publication_and_the_next_run_recovers(
     run_id, rows = _published_figures(published)
     assert run_id != before[0]
     months = {str(row[0])[:7] for row in rows}
-    assert months == {"2026-08", "2026-09"}
+    assert months == {"2026-08", "2026-09", "2026-10", "2026-11"}
     assert list(root.joinpath("wh").glob(".tbm.published.duckdb.*.tmp")) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -108,3 +109,37 @@ def test_the_run_s_gate_results_are_published_with_the_data(tmp_path):
     assert published == [("run-2", "pass", None), ("run-2", "warn", "warned")]
     # the working warehouse keeps every run's results
     assert con.execute("select count(*) from audit.gate_results").fetchone()[0] == 3
+
+
+def test_the_closed_figures_are_published_read_only_and_nothing_else_of_the_warehouse(tmp_path):
+    from orchestration.lib.close import ensure_closed_schema
+
+    con = _warehouse(tmp_path / "wh.duckdb", 1)
+    ensure_closed_schema(con)
+    con.execute(
+        "insert into closed.month_closes values ('c1', date '2026-09-01', 'close', 'alice', "
+        "timestamp '2026-10-05 10:00:00', 'run-1', null)"
+    )
+    con.execute(
+        "create table closed.fct_x as select 'c1' as close_id, date '2026-09-01' as billing_month, "
+        "12.345678901234::decimal(38, 12) as amount"
+    )
+    counts = publish(con, tmp_path / "pub.duckdb", "run-2")
+    assert {name: n for name, n in counts.items() if name.startswith("closed.")} == {
+        "closed.current_closes": 1,
+        "closed.fct_x": 1,
+        "closed.fx_rates": 0,
+        "closed.month_closes": 1,
+    }
+    reader = read_only(tmp_path / "pub.duckdb")
+    assert reader.execute("select close_id, closed_by from closed.current_closes").fetchall() == [
+        ("c1", "alice")
+    ]
+    assert reader.execute("select amount from closed.fct_x").fetchall() == [
+        (Decimal("12.345678901234"),)
+    ]
+    tables = reader.execute("select table_schema from information_schema.tables").fetchall()
+    schemas = {row[0] for row in tables}
+    assert schemas == {"main", "marts", "quality", "closed"}
+    with pytest.raises(duckdb.Error, match="read-only"):
+        reader.execute("delete from closed.fct_x")

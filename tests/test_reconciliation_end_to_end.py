@@ -8,50 +8,27 @@ high (orchestration/lib/generate.py). Every other cloud invoice must reconcile a
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from tests.demo import query
+
 pytestmark = pytest.mark.slow
-ROWS = 4_000
-
-
-def tbm(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("reconciliation_e2e")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
-    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS))
-    assert gen.returncode == 0, gen.stderr
-    run = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+def demo(demo_template) -> dict:
+    run = demo_template["run"]
     assert run.returncode == 0, run.stdout + run.stderr
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            "select invoice_id, billing_account_id, strftime(billing_month, '%Y-%m'), "
-            "billing_currency, invoice_total_billing, invoice_delta_billing, "
-            "reconciliation_status from marts.fct_month_end_reconciliation"
-        ).fetchall()
-    finally:
-        con.close()
-    return {"landing": landing, "rows": rows}
+    rows = query(
+        demo_template["warehouse"],
+        "select invoice_id, billing_account_id, strftime(billing_month, '%Y-%m'), "
+        "billing_currency, invoice_total_billing, invoice_delta_billing, "
+        "reconciliation_status from marts.fct_month_end_reconciliation",
+    )
+    return {"landing": demo_template["landing"], "rows": rows}
 
 
 def cloud_invoices(landing: Path) -> dict[str, tuple[str, str, Decimal]]:

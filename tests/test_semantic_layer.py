@@ -26,13 +26,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.demo import copy_demo
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MF = BIN / "mf"
 DBT = BIN / "dbt"
-ROWS = 20_000
 TWELVE = Decimal("1e-12")
 PROJECT_ITEMS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "data-tests")
 METRICS = "allocated_effective_cost,requests,cost_per_request"
@@ -59,9 +60,11 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600):
 
 
 @pytest.fixture(scope="module")
-def semantic(tmp_path_factory) -> dict:
+def semantic(demo_template, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("semantic")
-    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
+    demo = copy_demo(demo_template, root)
+    assert demo["run"].returncode == 0, demo["run"].stdout[-4000:] + demo["run"].stderr[-4000:]
+    warehouse = demo["warehouse"]
     project = root / "project"
     project.mkdir()
     for item in PROJECT_ITEMS:
@@ -75,26 +78,9 @@ def semantic(tmp_path_factory) -> dict:
         TBM_DUCKDB_TEMP_DIR=str(root / "tmp"),
         DBT_PROFILES_DIR=str(project),
     )
-    # `dbt parse` writes the semantic manifest; it needs no warehouse, so it runs beside the load
-    parse = subprocess.Popen(
-        [str(DBT), "parse", "--quiet", "--profiles-dir", str(project)],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    cli = [sys.executable, "-m", "orchestration.cli"]
-    gen = _run(
-        [*cli, "generate", "--landing", str(landing), "--rows", str(ROWS)], ROOT, _clean_env()
-    )
-    assert gen.returncode == 0, gen.stderr
-    run = _run(
-        [*cli, "run", "--landing", str(landing), "--warehouse", str(warehouse)], ROOT, _clean_env()
-    )
-    parse_output, _ = parse.communicate(timeout=600)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    assert parse.returncode == 0, parse_output
+    # `dbt parse` writes the semantic manifest
+    parse = _run([str(DBT), "parse", "--quiet", "--profiles-dir", str(project)], project, env)
+    assert parse.returncode == 0, parse.stdout + parse.stderr
     assert (project / "target" / "semantic_manifest.json").exists()
 
     mf_query = [str(MF), "query", "--metrics", METRICS, "--group-by", GROUP_BY]

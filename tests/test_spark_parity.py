@@ -1,15 +1,19 @@
 """The same dbt project on Apache Spark gives exactly the DuckDB figures.
 
-A small multi-currency (USD, EUR, JPY), multi-provider (AWS, Azure, Google Cloud, OCI) data set
-is generated once and run through `tbm run` twice, with `--engine duckdb` and `--engine spark`
-(dbt-spark session mode, local[2]). Every table of the published `marts` and `quality` schemas
-is compared row by row (same columns, same rows as a multiset, decimals to the last digit),
-then the gate results (suite, check, item, month, observed value, status) and the figures of
-the run summary. The run-specific columns (run ids, check times) are the only ones left out.
+The shared demo warehouse (tests/demo.py: multi-currency USD/EUR/JPY, AWS, Azure, Google Cloud
+and OCI, SaaS and vendor invoices, built on DuckDB) gets September closed (`tbm close`) and a
+corrected September export landed, then is copied twice and run once per engine, both at once:
+`tbm run --engine duckdb` (incremental: September rebuilt, the close booked as adjustments in
+October) and `tbm run --engine spark` (dbt-spark session mode, local[2]; a full build on Spark,
+with the raw tables and the closed months exchanged from DuckDB). Every table of the published
+`marts` and `quality` schemas is compared row by row (same columns, same rows as a multiset,
+decimals to the last digit), then the gate results (suite, check, item, month, observed value,
+status) and the figures of the run summary. The run-specific columns (run ids, check and load
+times) are the only ones left out.
 
-Both runs build the models without their dbt data and unit tests (TBM_DBT_EXCLUDE_TESTS=1): the
-other end-to-end tests run them on DuckDB, `tbm run --engine spark` runs them on Spark, and on two
-cores they would triple the time of this test. The list of marts compared is printed.
+The Spark run builds the models without their dbt data tests (TBM_DBT_EXCLUDE_TESTS=1): the
+other end-to-end tests run them on DuckDB, `tbm run --engine spark` runs them on Spark, and on
+two cores they would triple the time of this test. The list of marts compared is printed.
 
 Needs Java 17+ and pyspark (the `spark` extra, installed by `bash scripts/dev test`); skipped
 with the reason otherwise.
@@ -24,16 +28,22 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.lib.dbt_project import ensure_manifest
+from tests.demo import (
+    PROJECT,
+    copy_demo,
+    demo_paths,
+    land_corrected_september_export,
+    query,
+    tbm,
+)
 
 pytestmark = pytest.mark.slow
-PROJECT = Path(__file__).resolve().parents[1]
-ROWS = 2_000
+# the Spark build without data tests (see the module docstring); DuckDB as `tbm run` runs
+ENV = {"duckdb": {}, "spark": {"TBM_DBT_EXCLUDE_TESTS": "1"}}
 # columns that name the run or its clock (when a file was loaded), not the figures
 RUN_COLUMNS = {"run_id", "checked_at", "published_at", "is_latest_run", "loaded_at"}
 # the gate history of every run (compared through the gate results of the run instead)
@@ -71,23 +81,6 @@ if SKIP:
     pytestmark = [pytestmark, pytest.mark.skip(reason=SKIP)]
 
 
-def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return {**base, **(extra or {})}
-
-
-def tbm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=PROJECT,
-        env=_env(env),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
 def _summary_figures(stdout: str) -> list[str]:
     """The summary's figure lines: everything but run ids, paths, timings and log lines."""
     skip = (
@@ -103,33 +96,34 @@ def _summary_figures(stdout: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict:
+def runs(demo_template, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("parity")
-    landing = root / "landing"
-    gen = tbm("generate", "--landing", str(landing), "--rows", str(ROWS), "--seed", "11")
-    assert gen.returncode == 0, gen.stderr
-    ensure_manifest()  # parsed once, before two runs would both parse the project
+    duck = copy_demo(demo_template, root / "duckdb")
+    closed = tbm("close", "--month", "2026-09", "--warehouse", str(duck["warehouse"]))
+    assert closed.returncode == 0, closed.stdout + closed.stderr
+    land_corrected_september_export(duck["landing"])
+    shutil.copytree(root / "duckdb", root / "spark")
     outcome: dict = {"seconds": {}}
     # both engines at once: Spark's driver waits on its JVM much of the time, DuckDB fills it
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
     started, processes = time.monotonic(), {}
     for engine in ("duckdb", "spark"):
-        warehouse = root / engine / "tbm.duckdb"
-        warehouse.parent.mkdir(parents=True)
+        paths = demo_paths(root / engine)
         out, err = (root / f"{engine}.out").open("w"), (root / f"{engine}.err").open("w")
         command = [sys.executable, "-m", "orchestration.cli", "run", "--engine", engine]
         processes[engine] = (
             subprocess.Popen(
-                [*command, "--landing", str(landing), "--warehouse", str(warehouse)],
+                [*command, "--landing", str(paths["landing"])],
                 cwd=PROJECT,
-                env=_env({"TBM_DBT_EXCLUDE_TESTS": "1"}),
+                env={**clean, "TBM_WAREHOUSE": str(paths["warehouse"]), **ENV[engine]},
                 stdout=out,
                 stderr=err,
                 text=True,
             ),
-            warehouse,
+            paths,
             (out, err),
         )
-    for engine, (process, warehouse, files) in processes.items():
+    for engine, (process, paths, files) in processes.items():
         returncode = process.wait(timeout=900)
         for file in files:
             file.close()
@@ -139,8 +133,8 @@ def runs(tmp_path_factory) -> dict:
         assert returncode == 0, f"{engine}: exit {returncode}\n{stdout}\n{stderr[-3000:]}"
         outcome[engine] = {
             "stdout": stdout,
-            "published": warehouse.with_name("tbm.published.duckdb"),
-            "spark_dir": warehouse.parent / "spark",
+            "published": paths["published"],
+            "spark_dir": paths["warehouse"].parent / "spark",
         }
     return outcome
 
@@ -233,3 +227,17 @@ def test_spark_built_the_marts(runs):
     warehouse = runs["spark"]["spark_dir"] / "warehouse"
     assert list((warehouse / "marts.db" / "fct_allocated_costs").glob("*.parquet"))
     assert (runs["spark"]["spark_dir"] / "exchange" / "raw" / "billing").is_dir()
+
+
+def test_spark_saw_the_closed_month(runs):
+    """The closed September came to Spark from DuckDB: the correction is booked as adjustments
+    (compared equal to DuckDB's above), not as a change of the closed figures."""
+    assert (runs["spark"]["spark_dir"] / "exchange" / "closed" / "fct_allocated_costs").is_dir()
+    adjustments = query(
+        runs["spark"]["published"],
+        "select billing_month, adjusted_month, sum(effective_cost_reporting) "
+        "from marts.fct_allocated_costs_with_adjustments where row_type = 'adjustment' "
+        "group by all",
+    )
+    assert [(str(a), str(b)) for a, b, _ in adjustments] == [("2026-10-01", "2026-09-01")]
+    assert adjustments[0][2] != 0

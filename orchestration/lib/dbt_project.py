@@ -1,14 +1,29 @@
-"""Where the dbt project is, and a manifest that is never stale when the graph is loaded."""
+"""Where the dbt project is, and a manifest that is never stale when the graph is loaded.
+
+Partial parsing: dagster-dbt copies `target/partial_parse.msgpack` into each invocation's own
+target folder, and dbt reuses it only when the connection (warehouse path, spill folder, memory
+limit) and the target are those it was parsed with; otherwise dbt re-parses the whole project
+(several seconds) inside `dbt build`. So `ensure_manifest` parses again, once, whenever the
+project files or that key changed, and the dbt build then starts from a ready parse.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from orchestration.lib.settings import PROJECT_DIR
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
+PARTIAL_PARSE = "partial_parse.msgpack"
 SOURCES = (
     "dbt_project.yml",
     "profiles.yml",
@@ -33,10 +48,61 @@ def _newest_source_mtime() -> float:
     return newest
 
 
+def dbt_target() -> str:
+    """The dbt target (profiles.yml): TBM_DBT_TARGET, else the engine's name (TBM_ENGINE:
+    `duckdb`, `spark`). Spark variants: `spark_standalone`, `spark_thrift`."""
+    return os.environ.get("TBM_DBT_TARGET") or os.environ.get("TBM_ENGINE") or "duckdb"
+
+
+def _parse_key() -> dict[str, str]:
+    """What dbt's partial parsing compares besides the files: target and connection."""
+    return {
+        "target": dbt_target(),
+        "warehouse": os.environ.get("TBM_WAREHOUSE", ""),
+        "temp_dir": os.environ.get("TBM_DUCKDB_TEMP_DIR", ""),
+        "memory_limit": os.environ.get("TBM_DUCKDB_MEMORY_LIMIT", ""),
+    }
+
+
+def _parse_is_current() -> bool:
+    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+        return False
+    try:
+        return json.loads(PARSE_KEY.read_text()) == _parse_key()
+    except (OSError, ValueError):
+        return False
+
+
 def ensure_manifest() -> Path:
-    """Run `dbt parse` when the manifest is missing or older than any project file."""
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
+    """Run `dbt parse` when the manifest is missing or older than any project file, or was
+    parsed for another warehouse or target (see the module docstring).
+
+    Runs on other warehouses may parse at the same time from the same project, and a run reads
+    target/manifest.json as it loads the Dagster definitions: so one parse at a time (a lock
+    file), into a folder of its own, and its files renamed into target/ (a reader sees the old
+    or the new manifest, never a half-written one)."""
+    if _parse_is_current():
         return MANIFEST
+    target = MANIFEST.parent
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".parse.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _parse_is_current():  # another run parsed while this one waited
+            return MANIFEST
+        with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as scratch:
+            if (target / PARTIAL_PARSE).exists():  # let dbt reuse what it can
+                shutil.copy2(target / PARTIAL_PARSE, Path(scratch) / PARTIAL_PARSE)
+            _parse(Path(scratch))
+            for name in (PARTIAL_PARSE, "semantic_manifest.json", MANIFEST.name):
+                if (Path(scratch) / name).exists():
+                    os.replace(Path(scratch) / name, target / name)
+            key = Path(scratch) / PARSE_KEY.name
+            key.write_text(json.dumps(_parse_key()))
+            os.replace(key, PARSE_KEY)
+    return MANIFEST
+
+
+def _parse(target_path: Path) -> None:
     # A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller.
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
@@ -48,6 +114,10 @@ def ensure_manifest() -> Path:
             str(PROJECT_DIR),
             "--profiles-dir",
             str(PROJECT_DIR),
+            "--target",
+            dbt_target(),
+            "--target-path",
+            str(target_path),
         ],
         cwd=PROJECT_DIR,
         capture_output=True,
@@ -56,4 +126,51 @@ def ensure_manifest() -> Path:
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
-    return MANIFEST
+
+
+# Inputs of the incremental models besides the landing data: the project's SQL, seeds (mapping
+# rules, catalog, pools) and configuration, and the dbt vars read from the environment that
+# change their rows. Partial parsing and incremental builds both key on "what the project is".
+FINGERPRINT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds")
+FINGERPRINT_ENV = {"TBM_REPORTING_CURRENCY": "USD"}  # variable: dbt_project.yml's default
+
+
+def project_fingerprint() -> str:
+    """sha256 of every file that defines the models' logic, and of the settings they read.
+
+    The incremental models rebuild only months whose data changed; a changed mapping rule, seed,
+    model or reporting currency changes every month, so a build whose fingerprint differs from
+    the last successful build's runs as a full refresh (orchestration/defs/dbt/assets.py)."""
+    digest = hashlib.sha256()
+    for name in FINGERPRINT_SOURCES:
+        root = PROJECT_DIR / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for key, default in FINGERPRINT_ENV.items():
+        value = (os.environ.get(key) or default).upper()
+        digest.update(f"{key}={value}\0".encode())
+    # each engine keeps its own incremental tables: a build after a build on the other engine
+    # cannot rely on this one's months
+    digest.update(f"target={dbt_target()}\0".encode())
+    return digest.hexdigest()
+
+
+def last_build_fingerprint(con) -> str | None:
+    """The fingerprint of the last dbt build that completed on this warehouse, if any."""
+    con.execute(
+        "create schema if not exists audit; "
+        "create table if not exists audit.dbt_builds ("
+        "run_id varchar not null, fingerprint varchar not null, built_at timestamptz not null)"
+    )
+    row = con.execute(
+        "select fingerprint from audit.dbt_builds order by built_at desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_build_fingerprint(con, fingerprint: str, run_id: str) -> None:
+    con.execute(
+        "insert into audit.dbt_builds values (?, ?, current_timestamp)", [run_id, fingerprint]
+    )

@@ -29,11 +29,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from orchestration.lib.settings import PROJECT_DIR
+
+if TYPE_CHECKING:  # pandas is imported with Great Expectations, off the run's critical path
+    import pandas as pd
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DOCS_SITE = "tbm_gates"
@@ -180,20 +181,30 @@ def _ephemeral_context():
 
 
 @cache
-def _context():
-    return _ephemeral_context()
+def _frame_batches():
+    """The one pandas data source and batch definition every suite's frame goes through.
+
+    One for all suites, made once (in the warm-up thread): GX saves its whole project config
+    as YAML on every data source, asset and batch definition it adds, even in an ephemeral
+    context, so a data source per suite cost more than the validations themselves.
+    """
+    source = _ephemeral_context().data_sources.add_pandas("tbm_gates")
+    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
 
 
 def warm_up() -> threading.Thread:
-    """Import Great Expectations in a background thread (about 6 s of imports, scipy among them).
+    """Import Great Expectations in a background thread and make its pandas data source.
 
-    The CLI starts it with the run, so that the import overlaps the dbt build (a subprocess)
-    instead of delaying the first gate check. Any error is left for the check to report.
+    About 5 s of CPU on a quiet machine, 6-7 s on a busy one: GX's package `__init__` imports
+    all of GX (every core expectation and metric, scipy and altair for the distribution ones,
+    sqlalchemy, pandas), so no narrower import exists. The CLI starts it with the run, so that
+    the import overlaps the dbt build (a subprocess) instead of delaying the first gate check.
+    Any error is left for the check to report.
     """
 
     def _import() -> None:
         try:
-            _context()
+            _frame_batches()
         except Exception:  # the first gate check imports again and reports the error
             return
 
@@ -246,6 +257,8 @@ def _limit(kwargs: dict[str, Any]) -> str:
 
 
 def _is_null(value: Any) -> bool:
+    import pandas as pd  # loaded by then: the frame being checked is a pandas frame
+
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
@@ -300,20 +313,9 @@ def validate_suite(
 ) -> SuiteValidation:
     """Validate one frame against one suite: one result per expectation, one row result per
     checked row, and readable failure messages (item, check, observed value, limit)."""
-    context = _context()
     gx_suite = _gx_suite(suite)
-    source_name = f"tbm_{suite.name}"
-    try:
-        source = context.data_sources.get(source_name)
-    except (KeyError, ValueError):
-        source = context.data_sources.add_pandas(source_name)
-        source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
     frame = frame.reset_index(drop=True)
-    batch = (
-        source.get_asset("frame")
-        .get_batch_definition("all")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    batch = _frame_batches().get_batch(batch_parameters={"dataframe": frame})
     used = suite.parameters()
     outcome = batch.validate(
         gx_suite,
@@ -456,6 +458,10 @@ def record_results(
 
 _docs: dict[Path, tuple[str, Any]] = {}
 _docs_lock = threading.Lock()
+_VIEWS = tuple(
+    {"module_name": "orchestration.lib.gx_views", "class_name": name}
+    for name in ("CachedJinjaPageView", "CachedJinjaIndexPageView")
+)
 
 
 def _docs_context(docs_dir: Path, run_id: str):
@@ -475,7 +481,9 @@ def _docs_context(docs_dir: Path, run_id: str):
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(docs_dir),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # GX's views, with their Jinja templates compiled once per process (gx_views.py)
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _VIEWS[1]},
+            "site_section_builders": {"validations": {"view": _VIEWS[0]}},
         },
     )
     _docs[docs_dir] = (run_id, context)

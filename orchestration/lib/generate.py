@@ -1391,6 +1391,12 @@ class _Generator:
             q_milli = np.maximum(np.rint(pool.qty[res] * season * noise * 1000.0), 1).astype(
                 np.int64
             )
+            if r > pool.n:
+                # More rows per day than resources (beyond POOL_CAP): a resource has several rows
+                # a day, which must not be identical records (the loader quarantines a repeated
+                # record as a duplicate). Their quantities differ modulo the number of repeats.
+                repeats = -(-r // pool.n)
+                q_milli = (q_milli // repeats + 1) * repeats + ((i[:keep] % r) // pool.n)
             lp, cp = pool.list_price[res], pool.contracted_price[res]
             q_milli = np.minimum(q_milli, _MAX_PRODUCT // np.maximum(lp, 1))
             list_cost = (q_milli * lp + 500) // 1000

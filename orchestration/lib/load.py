@@ -154,6 +154,13 @@ def landing_files(landing: Path, kind: str) -> list[Path]:
         return []
     files = []
     for path in sorted(folder.rglob("*")):
+        # a link out of the landing folder is refused loudly, a file or a folder alike (rglob
+        # does not descend into linked folders, so their files would otherwise go unseen)
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            raise LandingPathError(
+                f"{path} is a link to {path.resolve()}, outside the landing folder {root}; "
+                "copy the file into the landing folder instead"
+            )
         if not path.is_file() or not path.name.lower().endswith(SUFFIXES):
             continue
         if not path.resolve().is_relative_to(root):

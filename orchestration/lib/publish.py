@@ -2,8 +2,10 @@
 
 DuckDB lets one process hold a database file for writing and refuses every other process, even
 readers, so BI never opens the working warehouse. A run whose blocking gates all passed copies the
-`marts` and `quality` schemas into a new file beside the published one and renames it over the old
-file: a reader sees the previous publication or the new one, never half of a run.
+`marts`, `quality` and `closed` schemas (closed: the figures `tbm close` froze, with
+`closed.month_closes` and `closed.current_closes`) into a new file beside the published one and
+renames it over the old file: a reader sees the previous publication or the new one, never half
+of a run. Nothing else of the warehouse (raw, staging, intermediate, audit) is published.
 
 With the data goes the run's own record: `quality.gate_results` holds the results of every gate
 check of the publishing run (from audit.gate_results, warnings included), and `publication` the
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_SCHEMAS = ("marts", "quality")
+PUBLISHED_SCHEMAS = ("marts", "quality", "closed")
 GATE_RESULTS = "quality.gate_results"
 
 
@@ -33,7 +35,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, run_id: str) -> dic
     staging_file = published.with_name(f".{published.name}.{run_id}.tmp")
     tables = con.execute(
         "select table_schema, table_name from information_schema.tables "
-        "where table_catalog = current_database() and table_schema in (?, ?) "
+        "where table_catalog = current_database() and table_schema in (?, ?, ?) "
         "order by table_schema, table_name",
         list(PUBLISHED_SCHEMAS),
     ).fetchall()

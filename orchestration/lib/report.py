@@ -28,7 +28,8 @@ QUERIES: dict[str, tuple[str, str, str]] = {
         "marts.fct_month_end_reconciliation",
         "select provider_name, billing_account_id, invoice_id, billing_currency, "
         "invoice_total_billing, billed_cost_rounded_billing, allocated_cost_billing, "
-        "invoice_delta_billing, tolerance_billing, reconciliation_status "
+        "invoice_delta_billing, tolerance_billing, reconciliation_status, "
+        "invoice_total_reporting, billed_cost_reporting "
         "from marts.fct_month_end_reconciliation where billing_month = ? "
         "order by provider_name, billing_account_id, invoice_id",
     ),
@@ -48,6 +49,21 @@ QUERIES: dict[str, tuple[str, str, str]] = {
         "from marts.fct_showback_monthly where billing_month = ? "
         "order by effective_cost_reporting desc nulls last, business_unit, cost_center",
     ),
+    "trend": (
+        "Month on month: allocated and unallocated cost (reporting currency)",
+        "marts.fct_allocated_costs",
+        "with monthly as ("
+        " select billing_month, sum(effective_cost_reporting) as effective_cost_reporting,"
+        " sum(case when service_id = 'unallocated' then effective_cost_reporting else 0 end)"
+        " as unallocated_effective_cost_reporting"
+        " from marts.fct_allocated_costs where billing_month <= ? group by billing_month)"
+        " select strftime(billing_month, '%Y-%m') as billing_month, effective_cost_reporting,"
+        " effective_cost_reporting - lag(effective_cost_reporting) over (order by billing_month)"
+        " as change_vs_previous_month_reporting, unallocated_effective_cost_reporting,"
+        " cast(100 * unallocated_effective_cost_reporting"
+        " / nullif(effective_cost_reporting, 0) as decimal(38, 2)) as unallocated_percent"
+        " from monthly order by billing_month",
+    ),
     "restatements": (
         "Restatements of this closed month (closed vs would-be)",
         "marts.fct_restatements",
@@ -55,6 +71,21 @@ QUERIES: dict[str, tuple[str, str, str]] = {
         "would_be_effective_cost_reporting, adjustment_effective_cost_reporting, "
         "next_open_month from marts.fct_restatements where billing_month = ? and is_restated "
         "order by service_id, billing_currency",
+    ),
+}
+
+
+# Money columns totalled in a `total` row (tfoot) of each table; each total cell carries the exact
+# decimal in `data-value` so a reader (and the browser test) can compare it with the marts.
+TOTALS: dict[str, tuple[str, ...]] = {
+    # billing amounts are in several currencies: only the reporting-currency ones add up
+    "reconciliation": ("invoice_total_reporting", "billed_cost_reporting"),
+    "cost_by_service": ("billed_cost_reporting", "effective_cost_reporting"),
+    "showback": ("billed_cost_reporting", "effective_cost_reporting"),
+    "restatements": (
+        "closed_effective_cost_reporting",
+        "would_be_effective_cost_reporting",
+        "adjustment_effective_cost_reporting",
     ),
 }
 
@@ -98,7 +129,7 @@ def _csv_value(value: object) -> object:
     return value
 
 
-def bar_chart_svg(labels: list[str], values: list[Decimal], width: int = 640) -> str:
+def bar_chart_svg(labels: list[str], values: list[Decimal | int], width: int = 640) -> str:
     """A horizontal bar chart as inline SVG (negative values drawn as zero-length bars)."""
     bar, gap, label_width = 18, 6, 200
     height = len(labels) * (bar + gap) + gap
@@ -136,23 +167,47 @@ def render_html(month: date, tables: list[Table], source: Path) -> str:
         f"<h1>TBM close pack {month:%Y-%m}</h1>",
         f"<p>Source: {html.escape(source.name)}</p>",
     ]
-    charts = (("cost_by_service", 0, 3, 15), ("showback", 0, 3, 15))
-    for name, label_col, value_col, limit in charts:
+    charts = (
+        ("cost_by_service", "effective_cost_reporting", 15),
+        ("showback", "effective_cost_reporting", 15),
+        ("trend", "effective_cost_reporting", 13),
+        ("trend", "unallocated_percent", 13),
+    )
+    for name, value_column, limit in charts:
         table = by_name.get(name)
         if table and table.rows:
-            rows = table.rows[:limit]
-            out.append(f"<h2>{html.escape(table.title)}: chart</h2>")
+            rows = table.rows[-limit:] if name == "trend" else table.rows[:limit]
+            value_col = table.columns.index(value_column)
             out.append(
-                bar_chart_svg([str(r[label_col]) for r in rows], [r[value_col] for r in rows])
+                f"<h2>{html.escape(table.title)}: {html.escape(value_column)}</h2>"
+                f'<figure class="chart" data-chart="{name}:{value_column}">'
             )
+            labels = [
+                f"{r[0]} / {r[1]}" if name == "showback" and r[1] != r[0] else str(r[0])
+                for r in rows
+            ]
+            out.append(bar_chart_svg(labels, [r[value_col] for r in rows]))
+            out.append("</figure>")
+    status = by_name.get("reconciliation")
+    if status and status.rows:
+        col = status.columns.index("reconciliation_status")
+        counts: dict[str, int] = {}
+        for row in status.rows:
+            counts[row[col]] = counts.get(row[col], 0) + 1
+        out.append(
+            '<h2>Reconciliation status (invoices)</h2><figure class="chart" '
+            'data-chart="reconciliation:status">'
+        )
+        out.append(bar_chart_svg(list(counts), list(counts.values())))
+        out.append("</figure>")
     for table in tables:
         out.append(f"<h2>{html.escape(table.title)}</h2>")
         if not table.rows:
             out.append("<p>No rows.</p>")
             continue
-        out.append("<table><tr>")
+        out.append(f'<table id="{html.escape(table.name)}"><thead><tr>')
         out.extend(f"<th>{html.escape(c)}</th>" for c in table.columns)
-        out.append("</tr>")
+        out.append("</tr></thead><tbody>")
         for row in table.rows:
             css = ' class="mismatch"' if "mismatch" in row else ""
             cells = "".join(
@@ -162,9 +217,30 @@ def render_html(month: date, tables: list[Table], source: Path) -> str:
                 for v in row
             )
             out.append(f"<tr{css}>{cells}</tr>")
+        out.append("</tbody>")
+        out.append(_total_row(table))
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _total_row(table: Table) -> str:
+    """The table's `total` row: exact sums of its TOTALS columns (a null part makes it empty)."""
+    summed = TOTALS.get(table.name, ())
+    if not summed:
+        return ""
+    cells = []
+    for i, column in enumerate(table.columns):
+        if column in summed:
+            values = [row[i] for row in table.rows]
+            total = None if any(v is None for v in values) else sum(values, Decimal(0))
+            exact = "" if total is None else format(total, "f")
+            cells.append(
+                f'<td class="n" data-column="{column}" data-value="{exact}">{_fmt(total)}</td>'
+            )
+        else:
+            cells.append("<td>Total</td>" if i == 0 else "<td></td>")
+    return f'<tfoot><tr class="total">{"".join(cells)}</tr></tfoot>'
 
 
 def write_report(source: Path, month: date, out: Path) -> list[Path]:

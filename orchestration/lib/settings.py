@@ -7,6 +7,7 @@ definitions, dbt (through `profiles.yml`) and the CLI all read one configuration
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -118,6 +119,26 @@ def _as_of(value: str) -> str:
     return parsed.isoformat(sep=" ")
 
 
+def _reporting_currency(value: str) -> str:
+    """An ISO 4217 code shape (dbt uses it as a var in SQL text: nothing else may pass)."""
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(
+            f"TBM_REPORTING_CURRENCY={value!r}: expected a three-letter ISO 4217 code, e.g. USD"
+        )
+    return code
+
+
+def _memory_limit(value: str) -> str:
+    """A DuckDB memory size such as 4GB or 512MiB (it reaches DuckDB's SET through dbt)."""
+    size = value.strip()
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)? ?([KMGT]i?B|B)?", size, flags=re.IGNORECASE):
+        raise ValueError(
+            f"TBM_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 4GB, 512MB or 2GiB"
+        )
+    return size
+
+
 def _path(value: str) -> Path:
     path = Path(value)
     return path if path.is_absolute() else Path.cwd() / path
@@ -150,8 +171,8 @@ class Settings:
             published=_path(published)
             if published
             else warehouse.with_name(warehouse.stem + ".published.duckdb"),
-            reporting_currency=_env("reporting_currency").upper(),
-            memory_limit=_env("memory_limit"),
+            reporting_currency=_reporting_currency(_env("reporting_currency")),
+            memory_limit=_memory_limit(_env("memory_limit")),
             temp_dir=_path(_env("temp_dir")),
             thresholds={name: _decimal(name) for name in THRESHOLDS},
             freshness_as_of=_as_of(_env("freshness_as_of")),

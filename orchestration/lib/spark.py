@@ -23,7 +23,6 @@ implementation, and BI reads either the published DuckDB file or Spark itself th
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +36,6 @@ IMPORTED_SCHEMAS = ("marts", "quality")
 CONTROL_PLANE_TAG = "control_plane"
 
 
-def engine() -> str:
-    """The engine of this run: TBM_ENGINE (`duckdb` or `spark`), set by `tbm run --engine`."""
-    return Settings.from_env().engine
-
-
-def dbt_target() -> str:
-    """The dbt target (profiles.yml): TBM_DBT_TARGET, else the engine's name (`duckdb`, `spark`).
-    Spark variants: `spark_standalone` (a standalone cluster), `spark_thrift` (a Thrift server)."""
-    return os.environ.get("TBM_DBT_TARGET") or engine()
-
-
 def spark_dir() -> Path:
     """Spark's folder: `warehouse/` (tables), `metastore/` (Derby) and `exchange/` (sources)."""
     return Settings.from_env().spark_dir
@@ -57,12 +45,29 @@ def _manifest(manifest_path: Path) -> dict:
     return json.loads(manifest_path.read_text())
 
 
-def exchanged_sources(manifest_path: Path) -> list[tuple[str, str]]:
-    """(schema, table) of every dbt source that the Spark build reads from the exchange."""
+def exchanged_sources(manifest_path: Path, con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(schema, table) of every table that the Spark build reads from the exchange: the dbt
+    sources of the schemas `raw` and `audit`, and the tables of the `closed` schema that
+    `tbm close` wrote in DuckDB (closed.month_closes always; a frozen mart once a month was
+    closed). Spark registers the closed ones listed in TBM_SPARK_CLOSED_TABLES
+    (`closed_tables_setting`) and creates the others empty (macros/closed_schema.sql)."""
+    from orchestration.lib.close import ensure_closed_schema
+
     sources = _manifest(manifest_path)["sources"].values()
-    return sorted(
-        {(s["schema"], s["identifier"]) for s in sources if s["schema"] in EXCHANGED_SCHEMAS}
-    )
+    tables = {(s["schema"], s["identifier"]) for s in sources if s["schema"] in EXCHANGED_SCHEMAS}
+    ensure_closed_schema(con)
+    closed = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'closed' and table_type = 'BASE TABLE'"
+    ).fetchall()
+    read = {s["identifier"] for s in sources if s["schema"] == "closed"} | {"month_closes"}
+    tables |= {("closed", name) for (name,) in closed if name in read}
+    return sorted(tables)
+
+
+def closed_tables_setting(tables: list[tuple[str, str]]) -> str:
+    """TBM_SPARK_CLOSED_TABLES for the Spark build: the exported closed tables, comma-separated."""
+    return ",".join(name for schema, name in tables if schema == "closed")
 
 
 def export_sources(

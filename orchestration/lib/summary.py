@@ -86,6 +86,30 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     )
 
 
+def _late_files(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Billing files of this run for closed months (quality.qa_billing_files_for_closed_months)."""
+    if not _table_exists(con, "quality", "qa_billing_files_for_closed_months"):
+        return
+    rows = con.execute(
+        "select file_path, billing_month, closed_by, next_open_month, billing_currency, "
+        "charge_count, billed_cost_billing from quality.qa_billing_files_for_closed_months "
+        "where run_id = ? order by file_path, billing_month, billing_currency",
+        [run_id],
+    ).fetchall()
+    if not rows:
+        return
+    click.echo(
+        "  files for closed months: loaded into raw; the closed figures stay frozen and what "
+        "they change is booked as adjustments (marts.*_with_adjustments, *_restatements):"
+    )
+    for path, month, by, next_open, currency, count, billed in rows:
+        booked = f"{next_open:%Y-%m}" if next_open else "the next open month"
+        click.echo(
+            f"    {path}: {month:%Y-%m} is closed (by {by}); {count:,} charges, "
+            f"{_money(billed)} {currency}; adjustments booked in {booked}"
+        )
+
+
 def print_summary(outcome: RunOutcome, settings: Settings) -> None:
     echo = click.echo
     con = duckdb.connect(str(settings.warehouse), read_only=True)
@@ -117,6 +141,7 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 f"  {kind:<20}{files:>7}{read:>12,}{loaded:>12,}{quarantined:>13,}"
                 + (f"  ({notes})" if notes else "")
             )
+        _late_files(con, outcome.run_id)
         if _table_exists(con, "quality", "qa_billing_monthly"):
             ccy = settings.reporting_currency
             echo("")

@@ -1,6 +1,17 @@
 -- The one pass over charge-level tables of the allocation: every later step works on these
 -- groups (pool-month grain), so the cost of allocation does not grow with the line count.
+{{ config(**month_incremental_config('billing_month')) }}
+
 with
+
+{% if is_incremental() %}
+-- Incremental run: the months conversion or mapping rebuilt since this model last built them.
+months_to_build as (
+    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
+    union
+    {{ months_rebuilt_upstream(ref('int_charges_mapped_to_services')) }}
+),
+{% endif %}
 
 charges as (
     select
@@ -17,6 +28,9 @@ charges as (
         billing_month,
         charge_date
     from {{ ref('stg_focus__charges') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 converted_charges as (
@@ -26,6 +40,9 @@ converted_charges as (
         effective_cost_reporting,
         has_missing_fx_rate
     from {{ ref('int_charges_converted_to_reporting_currency') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 mapped_charges as (
@@ -35,6 +52,9 @@ mapped_charges as (
         mapping_rule_id,
         mapping_method
     from {{ ref('int_charges_mapped_to_services') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 charges_joined as (
@@ -124,8 +144,11 @@ final as (
         -- booleans
         is_idle_cost,
         -- dates
-        billing_month,
-        charge_date
+        charge_date,
+        -- timestamps
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
+        billing_month
     from grouped
 )
 

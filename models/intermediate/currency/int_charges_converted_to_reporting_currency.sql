@@ -1,6 +1,16 @@
 {%- set reporting_currency = var('reporting_currency') | upper -%}
+{{ config(**month_incremental_config('billing_month')) }}
 
 with
+
+-- (currency, day) of every charge, all months: the FX lookup is checked for each of them
+charge_days as (
+    select distinct
+        billing_currency,
+        billing_month,
+        charge_date
+    from {{ ref('stg_focus__charges') }}
+),
 
 charges as (
     select
@@ -22,7 +32,7 @@ lookup_days as (
     select distinct
         billing_currency as currency_code,
         charge_date
-    from charges
+    from charge_days
     where billing_currency <> '{{ reporting_currency }}'
 ),
 
@@ -97,6 +107,41 @@ rates_as_of_charge_date as (
             and rate_dates_chosen.fx_rate_source = fx_rates.rate_source
 ),
 
+{% if is_incremental() %}
+-- Incremental run: the months staging rebuilt, and the months whose rate as of a charge day
+-- is no longer the one the table converted with (a treasury file landed or was corrected).
+rates_in_table as (
+    select distinct
+        billing_month,
+        billing_currency,
+        charge_date,
+        fx_rate_source,
+        fx_rate,
+        fx_rate_date
+    from {{ this }}
+    where billing_currency <> '{{ reporting_currency }}'
+),
+
+months_with_changed_rates as (
+    select distinct rates_in_table.billing_month
+    from rates_in_table
+    left join rates_as_of_charge_date
+        on
+            rates_in_table.billing_currency = rates_as_of_charge_date.currency_code
+            and rates_in_table.charge_date = rates_as_of_charge_date.charge_date
+    where
+        rates_in_table.fx_rate is distinct from rates_as_of_charge_date.fx_rate
+        or rates_in_table.fx_rate_source is distinct from rates_as_of_charge_date.fx_rate_source
+        or rates_in_table.fx_rate_date is distinct from rates_as_of_charge_date.fx_rate_date
+),
+
+months_to_build as (
+    {{ months_rebuilt_upstream(ref('stg_focus__charges')) }}
+    union
+    select months_with_changed_rates.billing_month from months_with_changed_rates
+),
+{% endif %}
+
 charges_with_rates as (
     select
         charges.*,
@@ -118,6 +163,9 @@ charges_with_rates as (
         on
             charges.billing_currency = rates_as_of_charge_date.currency_code
             and charges.charge_date = rates_as_of_charge_date.charge_date
+    {% if is_incremental() -%}
+    where charges.billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 final as (
@@ -137,9 +185,12 @@ final as (
         -- booleans
         fx_rate is null as has_missing_fx_rate,
         -- dates
-        billing_month,
         charge_date,
-        fx_rate_date
+        fx_rate_date,
+        -- timestamps
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
+        billing_month
     from charges_with_rates
 )
 

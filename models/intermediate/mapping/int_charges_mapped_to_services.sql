@@ -1,3 +1,5 @@
+{{ config(**month_incremental_config('billing_month')) }}
+
 with
 
 charges as (
@@ -8,12 +10,19 @@ charges as (
         sub_account_id,
         resource_id,
         service_name,
+        billing_month,
         charge_date
     from {{ ref('stg_focus__charges') }}
+    {% if is_incremental() -%}
+    where billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
+    {%- endif %}
 ),
 
 charge_tags as (
     select * from {{ ref('stg_focus__charge_tags') }}
+    {% if is_incremental() -%}
+    where billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
+    {%- endif %}
 ),
 
 mapping_rules as (
@@ -222,7 +231,11 @@ final as (
         -- strings
         coalesce(first_matches.mapping_method, 'unallocated') as mapping_method,
         -- dates
-        charges.charge_date
+        charges.charge_date,
+        -- timestamps
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
+        charges.billing_month
     from charges
     left join first_matches
         on charges.charge_id = first_matches.charge_id

@@ -1,11 +1,17 @@
+{{ config(**month_incremental_config('billing_month')) }}
+
 with
 
 charges as (
     select
         charge_id,
-        tags_json
+        tags_json,
+        billing_month
     from {{ ref('stg_focus__charges') }}
     where tags_json is not null
+    {% if is_incremental() -%}
+        and billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
+    {%- endif %}
 ),
 
 tag_key_aliases as (
@@ -17,7 +23,7 @@ tag_key_aliases as (
 
 -- One row per key of the Tags JSON object (invalid JSON gives none: has_invalid_tags_json).
 tag_entries as (
-    {{ json_object_entries('charges', 'charge_id', 'tags_json') }}
+    {{ json_object_entries('charges', 'charge_id', 'tags_json', ['billing_month']) }}
 ),
 
 -- Keys lower-cased and trimmed, then aliases (app, Application, service) mapped to one key.
@@ -28,7 +34,10 @@ tag_keys_normalized as (
             tag_key_aliases.tag_key, lower(trim(tag_entries.json_key))
         ) as tag_key,
         tag_entries.json_key as tag_key_original,
-        tag_entries.json_value as tag_value
+        tag_entries.json_value as tag_value,
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
+        tag_entries.billing_month
     from tag_entries
     left join tag_key_aliases
         on lower(trim(tag_entries.json_key)) = tag_key_aliases.tag_key_alias

@@ -1,3 +1,5 @@
+{{ config(**month_incremental_config('billing_month')) }}
+
 {#- FOCUS enumerated columns normalized to their canonical spelling (seed focus_enumerations):
     staging name -> raw column. -#}
 {%- set enumerated_columns = {
@@ -60,6 +62,30 @@ current_snapshots as (
         snapshot_billing_period_start
 ),
 
+{% if is_incremental() %}
+-- Incremental run: only the billing months with a current file not yet in the table (a new
+-- month, or a newer delivery superseding one); the other months keep their rows.
+months_to_build as (
+    select distinct snapshot_months.billing_month
+    from (
+        select
+            cast(date_trunc('month', snapshot_billing_period_start) as date) as billing_month,
+            current_file_id
+        from current_snapshots
+    ) as snapshot_months
+    left join (
+        select distinct
+            billing_month,
+            source_file_id
+        from {{ this }}
+    ) as built_files
+        on
+            snapshot_months.billing_month = built_files.billing_month
+            and snapshot_months.current_file_id = built_files.source_file_id
+    where built_files.source_file_id is null
+),
+{% endif %}
+
 current_billing as (
     select
         billing.*,
@@ -72,6 +98,11 @@ current_billing as (
             = current_snapshots.snapshot_provider_name
             and billing.billingaccountid = current_snapshots.snapshot_billing_account_id
             and billing.billingperiodstart = current_snapshots.snapshot_billing_period_start
+    {% if is_incremental() -%}
+    where
+        cast(date_trunc('month', billing.billingperiodstart) as date)
+        in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 -- Renamed to snake_case and normalized to FOCUS 1.2 semantics whatever the version delivered.
@@ -288,14 +319,16 @@ final as (
         (tags_json is not null and not {{ is_json_object('tags_json') }}) as has_invalid_tags_json,
 
         -- dates
-        cast(date_trunc('month', billing_period_start) as date) as billing_month,
         cast(charge_period_start as date) as charge_date,
 
         -- timestamps (UTC)
         billing_period_start,
         billing_period_end,
         charge_period_start,
-        charge_period_end
+        charge_period_end,
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
+        cast(date_trunc('month', billing_period_start) as date) as billing_month
     from charges_checked
 )
 

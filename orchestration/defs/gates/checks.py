@@ -14,8 +14,9 @@ Each check also appends its row results to audit.gate_results (marts.fct_data_qu
 renders its validation result into the GX Data Docs beside the warehouse (gx_docs/index.html).
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import pandas as pd
 from dagster import AssetCheckExecutionContext
 
 from orchestration.lib.gates import (
@@ -28,6 +29,9 @@ from orchestration.lib.gates import (
 )
 from orchestration.lib.settings import Settings
 from orchestration.lib.warehouse import warehouse
+
+if TYPE_CHECKING:  # pandas loads with Great Expectations (gates.warm_up), not with the definitions
+    import pandas as pd
 
 # Bounded raw frames that are not dbt models: suite table -> (asset key, query on this run).
 # The raw-extract frame of the run's billing files is checked after dbt has built the quality
@@ -51,7 +55,7 @@ def suite_asset_key(suite: Suite) -> dg.AssetKey:
     return dg.AssetKey(suite.table.split("."))
 
 
-def suite_frame(suite: Suite, con, run_id: str) -> pd.DataFrame:
+def suite_frame(suite: Suite, con, run_id: str) -> "pd.DataFrame":
     if suite.table in RAW_FRAMES:
         return con.execute(RAW_FRAMES[suite.table][1], [run_id]).df()
     return con.execute("select * from query_table(?)", [suite.table]).df()

@@ -1,0 +1,135 @@
+{#- Closed months against the current data, for a frozen mart: the rows frozen at the close in
+    force (closed.current_closes) and the rows the current data gives for the same months,
+    summed per billing_month and key, compared amount by amount (closed_, would_be_,
+    adjustment_ = would_be - closed; 0 where a side has no row), with the close id and the next
+    open month (the first later month that is not closed), where the adjustment is booked.
+    Attribute columns (e.g. a status) are carried as closed_<attr> / would_be_<attr>.
+    Column names are our own constants, passed by the calling model. -#}
+{% macro compare_with_closed_months(
+    current_relation, closed_relation, key_columns, amount_columns, attribute_columns=[]
+) %}
+with
+
+current_closes as (
+    select * from {{ source('closed', 'current_closes') }}
+),
+
+closed_rows as (
+    select * from {{ closed_relation }}
+),
+
+current_rows as (
+    select * from {{ current_relation }}
+),
+
+closed_rows_in_force as (
+    select closed_rows.*
+    from closed_rows
+    inner join current_closes
+        on closed_rows.close_id = current_closes.close_id
+),
+
+-- the figures the current data gives for the closed months
+would_be_rows as (
+    select current_rows.*
+    from current_rows
+    inner join current_closes
+        on current_rows.billing_month = current_closes.billing_month
+),
+
+{% for side in ['closed', 'would_be'] %}
+{{ side }}_totals as (
+    select
+        billing_month,
+        {% for key in key_columns -%}
+        {{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        max({{ attribute }}) as {{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        sum({{ amount }}) as {{ amount }}{{ "," if not loop.last }}
+        {% endfor -%}
+    from {{ 'closed_rows_in_force' if side == 'closed' else 'would_be_rows' }}
+    group by
+        billing_month{% for key in key_columns %},
+        {{ key }}{% endfor %}
+),
+{% endfor %}
+
+-- an amount missing on a side (no row, or a null sum: no FX rate) counts as 0
+compared as (
+    select
+        coalesce(closed_totals.billing_month, would_be_totals.billing_month) as billing_month,
+        {% for key in key_columns -%}
+        coalesce(closed_totals.{{ key }}, would_be_totals.{{ key }}) as {{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        closed_totals.{{ attribute }} as closed_{{ attribute }},
+        would_be_totals.{{ attribute }} as would_be_{{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        coalesce(closed_totals.{{ amount }}, 0) as closed_{{ amount }},
+        coalesce(would_be_totals.{{ amount }}, 0) as would_be_{{ amount }},
+        coalesce(would_be_totals.{{ amount }}, 0) - coalesce(closed_totals.{{ amount }}, 0)
+            as adjustment_{{ amount }},
+        {% endfor -%}
+        closed_totals.billing_month is not null as is_in_closed_figures,
+        would_be_totals.billing_month is not null as is_in_current_data
+    from closed_totals
+    full outer join would_be_totals
+        on
+            closed_totals.billing_month = would_be_totals.billing_month
+            {% for key in key_columns -%}
+            and closed_totals.{{ key }} is not distinct from would_be_totals.{{ key }}
+            {% endfor %}
+),
+
+-- The next open month of a closed month: the first later month that is not closed.
+candidate_months as (
+    select cast({{ dbt.dateadd("month", 1, "billing_month") }} as date) as billing_month
+    from current_closes
+    union
+    select distinct billing_month from current_rows
+),
+
+open_months as (
+    select candidate_months.billing_month
+    from candidate_months
+    left join current_closes
+        on candidate_months.billing_month = current_closes.billing_month
+    where current_closes.billing_month is null
+),
+
+next_open_months as (
+    select
+        current_closes.billing_month,
+        min(open_months.billing_month) as next_open_month
+    from current_closes
+    inner join open_months
+        on current_closes.billing_month < open_months.billing_month
+    group by current_closes.billing_month
+),
+
+compared_with_closes as (
+    select
+        compared.*,
+        current_closes.close_id,
+        next_open_months.next_open_month,
+        (
+            {% for amount in amount_columns -%}
+            compared.adjustment_{{ amount }} <> 0{{ " or" if not loop.last }}
+            {% endfor -%}
+            {% for attribute in attribute_columns -%}
+            or compared.closed_{{ attribute }} is distinct from compared.would_be_{{ attribute }}
+            {% endfor -%}
+        ) as is_restated
+    from compared
+    inner join current_closes
+        on compared.billing_month = current_closes.billing_month
+    left join next_open_months
+        on compared.billing_month = next_open_months.billing_month
+)
+
+select * from compared_with_closes
+{% endmacro %}

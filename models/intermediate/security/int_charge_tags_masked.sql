@@ -1,0 +1,87 @@
+with
+
+charge_tags as (
+    select * from {{ ref('stg_focus__charge_tags') }}
+),
+
+masking_rules as (
+    select * from {{ ref('tag_value_masking_rules') }}
+),
+
+distinct_tags as (
+    select distinct
+        tag_key,
+        tag_value
+    from charge_tags
+    where tag_value is not null
+),
+
+-- Each rule is data (seed tag_value_masking_rules): its pattern is compared with the value,
+-- never spliced into the SQL.
+tags_matching_rules as (
+    select
+        distinct_tags.tag_key,
+        distinct_tags.tag_value,
+        masking_rules.rule_id,
+        masking_rules.mask_label,
+        masking_rules.priority
+    from distinct_tags
+    inner join masking_rules
+        on (
+            masking_rules.rule_type = 'value_pattern'
+            and {{ regex_matches('distinct_tags.tag_value', 'masking_rules.pattern') }}
+        )
+        or (
+            masking_rules.rule_type = 'key_pattern'
+            and {{ regex_matches('distinct_tags.tag_key', 'masking_rules.pattern') }}
+        )
+        or (
+            masking_rules.rule_type = 'high_entropy'
+            and length(distinct_tags.tag_value) >= masking_rules.min_length
+            and {{ regex_matches('distinct_tags.tag_value', 'masking_rules.pattern') }}
+            and {{ shannon_entropy_bits('distinct_tags.tag_value') }}
+            >= masking_rules.min_entropy_bits
+        )
+),
+
+rules_ranked as (
+    select
+        tag_key,
+        tag_value,
+        rule_id,
+        mask_label,
+        row_number() over (
+            partition by tag_key, tag_value order by priority, rule_id
+        ) as rule_rank
+    from tags_matching_rules
+),
+
+first_matching_rules as (
+    select
+        tag_key,
+        tag_value,
+        rule_id,
+        mask_label
+    from rules_ranked
+    where rule_rank = 1
+),
+
+charge_tags_masked as (
+    select
+        charge_tags.charge_id,
+        charge_tags.tag_key,
+        case
+            when first_matching_rules.rule_id is not null
+                then '[masked: ' || first_matching_rules.mask_label || ']'
+            else charge_tags.tag_value
+        end as tag_value,
+        first_matching_rules.rule_id as masking_rule_id,
+        first_matching_rules.rule_id is not null as is_tag_value_masked
+    from charge_tags
+    left join first_matching_rules
+        on
+            charge_tags.tag_key = first_matching_rules.tag_key
+            and charge_tags.tag_value = first_matching_rules.tag_value
+)
+
+select * from charge_tags_masked

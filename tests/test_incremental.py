@@ -1,0 +1,191 @@
+"""Incremental by billing month: an incremental build equals a full refresh, row for row.
+
+The session's demo run (three months, tests/demo.py) -> land a fourth month and a re-delivered
+first month (one charge +100.00 USD) -> `tbm run` (incremental: the charge-level models rebuild
+only the new and the re-delivered month) -> copy the warehouse -> `tbm run --full-refresh` on the
+copy (every month rebuilt from raw). Every row of every mart, quality table and incremental model
+must be equal. The second run must leave the untouched months' rows as the first run built them.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.demo import DEMO_ROWS, copy_demo, tbm
+
+pytestmark = pytest.mark.slow
+INCREMENTAL_MODELS = (
+    "staging.stg_focus__charges",
+    "staging.stg_focus__charge_tags",
+    "intermediate.int_charges_converted_to_reporting_currency",
+    "intermediate.int_charges_mapped_to_services",
+    "intermediate.int_charges_grouped_for_allocation",
+)
+# depend on the invocation, not on the data: when the row was built, the gate history of runs,
+# and the allocation latency metric (hours from the billing data to the dbt invocation)
+VOLATILE_COLUMNS = {"month_built_at"}
+VOLATILE_TABLES = {"marts.fct_data_quality"}
+VOLATILE_ROWS = {"marts.fct_tbm_metrics_monthly": "metric_name <> 'allocation_latency_hours'"}
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema in ('marts', 'quality') order by 1"
+    ).fetchall()
+    return [name for (name,) in rows if name not in VOLATILE_TABLES] + list(INCREMENTAL_MODELS)
+
+
+def contents(warehouse: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        result = {}
+        for table in tables(con):
+            schema, name = table.split(".")
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+                if c not in VOLATILE_COLUMNS
+            ]
+            select = ", ".join(f'"{c}"' for c in columns)
+            where = VOLATILE_ROWS.get(table, "true")
+            result[table] = con.execute(
+                f"select {select} from {table} where {where} order by all"
+            ).fetchall()
+        return result
+    finally:
+        con.close()
+
+
+def land_month_and_redelivery(landing: Path, root: Path) -> None:
+    extra = root / "extra"
+    gen = tbm(
+        "generate",
+        "--landing",
+        str(extra),
+        "--rows",
+        str(DEMO_ROWS // 3),
+        "--months",
+        "1",
+        "--start-month",
+        "2026-11",
+        "--seed",
+        "8",
+    )
+    assert gen.returncode == 0, gen.stderr
+    for kind in extra.iterdir():
+        shutil.move(str(kind), str(landing / kind.name / "added-2026-11"))
+    source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-08.csv"
+    with source.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    usage = next(row for row in rows if row["ChargeCategory"] == "Usage")
+    usage["BilledCost"] = str(Decimal(usage["BilledCost"]) + Decimal("100.00"))
+    target = source.with_name("focus-1.2_aws-payer-001_2026-08_redelivered.csv")
+    with target.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def built_at_by_month(warehouse: Path) -> dict[str, set]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {
+            str(month)[:7]: set(stamps)
+            for month, stamps in con.execute(
+                "select billing_month, list(distinct month_built_at) "
+                "from staging.stg_focus__charges group by 1"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def builds(demo_template, tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("incremental")
+    demo = copy_demo(demo_template, root)
+    landing, warehouse, first = demo["landing"], demo["warehouse"], demo["run"]
+    assert first.returncode == 0, first.stdout + first.stderr
+    built_first = built_at_by_month(warehouse)
+    land_month_and_redelivery(landing, root)
+    second = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    assert second.returncode == 0, second.stdout + second.stderr
+    built_second = built_at_by_month(warehouse)
+    copy = root / "full" / "tbm.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(warehouse, copy)
+    full = tbm("run", "--landing", str(landing), "--warehouse", str(copy), "--full-refresh")
+    assert full.returncode == 0, full.stdout + full.stderr
+    return {
+        "incremental": contents(warehouse),
+        "full": contents(copy),
+        "built_first": built_first,
+        "built_second": built_second,
+        "built_full": built_at_by_month(copy),
+    }
+
+
+def test_only_the_new_and_the_redelivered_month_were_rebuilt(builds):
+    first, second = builds["built_first"], builds["built_second"]
+    assert set(first) == {"2026-08", "2026-09", "2026-10"}
+    assert set(second) == {"2026-08", "2026-09", "2026-10", "2026-11"}
+    assert second["2026-09"] == first["2026-09"]  # untouched: not recomputed
+    assert second["2026-10"] == first["2026-10"]
+    assert second["2026-08"] != first["2026-08"]  # re-delivered
+    assert len(second["2026-11"]) == 1 and second["2026-11"] == second["2026-08"]
+    # the full refresh rebuilt all four in one invocation
+    assert len(set().union(*builds["built_full"].values())) == 1
+
+
+def test_incremental_equals_full_refresh_row_for_row(builds):
+    incremental, full = builds["incremental"], builds["full"]
+    assert set(incremental) == set(full)
+    assert "marts.fct_allocated_costs" in incremental
+    for table in sorted(full):
+        assert incremental[table] == full[table], table
+    # the re-delivered charge is in: +100.00 USD in August against the first run's figures
+    assert any(rows for rows in incremental.values())
+
+
+def test_a_changed_reporting_currency_rebuilds_every_month(demo_template, tmp_path):
+    """The data of no month changed, so the incremental filter alone would keep the USD rows
+    of every month; the project fingerprint sees the new setting and rebuilds them all."""
+    demo = copy_demo(demo_template, tmp_path)
+    warehouse = demo["warehouse"]
+    before = built_at_by_month(warehouse)
+    run = tbm(
+        "run",
+        "--landing",
+        str(demo["landing"]),
+        "--warehouse",
+        str(warehouse),
+        env={"TBM_REPORTING_CURRENCY": "EUR"},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    after = built_at_by_month(warehouse)
+    assert set(after) == set(before) == {"2026-08", "2026-09", "2026-10"}
+    assert len(set().union(*after.values())) == 1  # every month, in this one build
+    assert not set().union(*after.values()) & set().union(*before.values())
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        currencies = con.execute(
+            "select distinct reporting_currency from marts.fct_cost_by_service_monthly"
+        ).fetchall()
+        builds = con.execute("select count(distinct fingerprint) from audit.dbt_builds").fetchone()
+    finally:
+        con.close()
+    assert currencies == [("EUR",)]
+    assert builds == (2,)

@@ -1,0 +1,243 @@
+"""The month-end report in a real browser: Debian's chromium, headless.
+
+`bash scripts/dev test` installs the `chromium` package when /usr/bin/chromium is missing and it
+runs as root with apt; elsewhere these tests skip and say so. Each browser run gets a new, empty
+profile folder and no network features (no sync, no component updates, no QUIC, no background
+requests): the report must render from the file alone.
+
+What is checked, on the page as the browser built it (`--dump-dom`, not the file we wrote): the
+charts are there (a figure per chart with one bar per row), no console message at all (the page
+has no scripts, so any message is a failed resource or a blocked request; a control page shows
+that console capture works), a screenshot is taken (a PNG with content), and each table's total
+row equals the sum of the mart it comes from, computed here with SQL on the source file.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import zlib
+from datetime import date
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.report import write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="no /usr/bin/chromium: `bash scripts/dev test` installs Debian's chromium package "
+    "when run as root with apt; elsewhere install it (apt-get install chromium) to run this",
+)
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+)
+MONTH = date(2026, 9, 1)
+SERVICES = 40
+
+
+def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    profile.mkdir()
+    return subprocess.run(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *args, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def console_messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+
+
+class Dom(HTMLParser):
+    """Charts (figure.chart -> bars) and table totals (table id -> column -> exact value)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.charts: dict[str, int] = {}
+        self.totals: dict[str, dict[str, str]] = {}
+        self._chart: str | None = None
+        self._table: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "figure" and "chart" in (attributes.get("class") or ""):
+            self._chart = attributes["data-chart"]
+            self.charts[self._chart] = 0
+        elif tag == "rect" and self._chart:
+            self.charts[self._chart] += 1
+        elif tag == "table":
+            self._table = attributes.get("id")
+        elif tag == "td" and self._table and "data-value" in attributes:
+            column, value = attributes["data-column"], attributes["data-value"]
+            self.totals.setdefault(self._table, {})[column] = value
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "figure":
+            self._chart = None
+        elif tag == "table":
+            self._table = None
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """A published file with the marts the report reads: 40 services and 8 business units over
+    three months, amounts with 12 decimals and a negative credit, two invoices."""
+    path = tmp_path_factory.mktemp("report_source") / "tbm.published.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(
+        f"""
+        create table marts.fct_allocated_costs as
+        select
+            case when i = 0 then 'unallocated' else 'svc-' || lpad(cast(i as varchar), 2, '0')
+            end as service_id,
+            'Service <' || i || '>' as service_name,
+            cast(m as date) as billing_month,
+            cast((i * 37.123456789012 + month(m)) * (case when i = 7 then -1 else 1 end)
+                as decimal(38, 12)) as billed_cost_reporting,
+            cast(i * 35.000000000007 + month(m) / 3 as decimal(38, 12))
+                as effective_cost_reporting
+        from range(0, {SERVICES}) as services(i)
+        cross join (values (date '2026-08-01'), (date '2026-09-01'), (date '2026-10-01'))
+            as months(m)
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_showback_monthly as
+        select
+            billing_month,
+            'bu-' || (hash(service_id) % 8) as business_unit,
+            'cc-' || (hash(service_id) % 8) as cost_center,
+            sum(billed_cost_reporting) as billed_cost_reporting,
+            sum(effective_cost_reporting) as effective_cost_reporting
+        from marts.fct_allocated_costs
+        group by all
+        """
+    )
+    con.execute(
+        "create table marts.fct_month_end_reconciliation as select * from (values "
+        "('Microsoft', 'azure-ba-7788', 'G026097788A', 'EUR', 112.34::decimal(38, 12), "
+        "100.00::decimal(38, 12), 100.00::decimal(38, 12), 12.34::decimal(38, 12), "
+        "0.01::decimal(38, 12), 'mismatch', date '2026-09-01', 131.210734::decimal(38, 12), "
+        "116.797654321987::decimal(38, 12)), "
+        "('AWS', 'aws-payer-001', '82609001734', 'USD', 5000.125::decimal(38, 12), "
+        "5000.125::decimal(38, 12), 5000.125::decimal(38, 12), 0::decimal(38, 12), "
+        "0.01::decimal(38, 12), 'matched', date '2026-09-01', 5000.125::decimal(38, 12), "
+        "5000.125::decimal(38, 12))) as t(provider_name, "
+        "billing_account_id, invoice_id, billing_currency, invoice_total_billing, "
+        "billed_cost_rounded_billing, allocated_cost_billing, invoice_delta_billing, "
+        "tolerance_billing, reconciliation_status, billing_month, invoice_total_reporting, "
+        "billed_cost_reporting)"
+    )
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(source, tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("report_browser")
+    write_report(source, MONTH, tmp / "out")
+    url = (tmp / "out" / "report-2026-09.html").as_uri()
+    dump = chromium(tmp, url, "--dump-dom")
+    shot = tmp / "report.png"
+    screenshot = chromium(tmp, url, f"--screenshot={shot}", "--window-size=1280,2400")
+    dom = Dom()
+    dom.feed(dump.stdout)
+    return {"dom": dom, "dump": dump, "screenshot": screenshot, "shot": shot, "tmp": tmp}
+
+
+def test_console_capture_sees_a_console_error(tmp_path):
+    """Control: the way the report is checked does see a console message when there is one."""
+    page = tmp_path / "control.html"
+    page.write_text("<!doctype html><title>c</title><script>console.error('control')</script>")
+    result = chromium(tmp_path, page.as_uri(), "--dump-dom")
+    assert any('"control"' in line for line in console_messages(result.stderr)), result.stderr
+
+
+def test_the_report_renders_without_console_messages(rendered):
+    for run in (rendered["dump"], rendered["screenshot"]):
+        assert console_messages(run.stderr) == [], run.stderr[-3000:]
+    assert "<h1>TBM close pack 2026-09</h1>" in rendered["dump"].stdout
+
+
+def test_the_charts_are_in_the_rendered_dom(rendered):
+    assert rendered["dom"].charts == {
+        "cost_by_service:effective_cost_reporting": 15,  # the 15 largest services
+        "showback:effective_cost_reporting": 8,  # every business unit
+        "trend:effective_cost_reporting": 2,  # August and September, not October
+        "trend:unallocated_percent": 2,
+        "reconciliation:status": 2,  # matched, mismatch
+    }
+
+
+def test_a_screenshot_is_taken_and_shows_something(rendered):
+    data = rendered["shot"].read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 2400)
+    # the image is not one flat colour: its decompressed scanlines hold many byte values
+    idat = b"".join(
+        data[m.end() : m.end() + struct.unpack(">I", data[m.start() - 4 : m.start()])[0]]
+        for m in re.finditer(b"IDAT", data)
+    )
+    assert len(set(zlib.decompress(idat))) > 16
+    assert len(data) > 20_000
+
+
+def test_the_rendered_totals_equal_the_marts(rendered, source):
+    con = duckdb.connect(str(source), read_only=True)
+    expected = {
+        "cost_by_service": con.execute(
+            "select sum(billed_cost_reporting), sum(effective_cost_reporting) "
+            "from marts.fct_allocated_costs where billing_month = ?",
+            [MONTH],
+        ).fetchone(),
+        "showback": con.execute(
+            "select sum(billed_cost_reporting), sum(effective_cost_reporting) "
+            "from marts.fct_showback_monthly where billing_month = ?",
+            [MONTH],
+        ).fetchone(),
+        "reconciliation": con.execute(
+            "select sum(invoice_total_reporting), sum(billed_cost_reporting) "
+            "from marts.fct_month_end_reconciliation where billing_month = ?",
+            [MONTH],
+        ).fetchone(),
+    }
+    con.close()
+    totals = rendered["dom"].totals
+    assert {
+        "cost_by_service": (
+            Decimal(totals["cost_by_service"]["billed_cost_reporting"]),
+            Decimal(totals["cost_by_service"]["effective_cost_reporting"]),
+        ),
+        "showback": (
+            Decimal(totals["showback"]["billed_cost_reporting"]),
+            Decimal(totals["showback"]["effective_cost_reporting"]),
+        ),
+        "reconciliation": tuple(
+            Decimal(totals["reconciliation"][column])
+            for column in ("invoice_total_reporting", "billed_cost_reporting")
+        ),
+    } == expected
+    # the figures a reader sees are the same totals, rounded to cents
+    shown = rendered["dump"].stdout
+    assert f"{expected['cost_by_service'][1]:,.2f}" in shown
