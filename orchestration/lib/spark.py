@@ -6,8 +6,9 @@ published file for BI) and Spark does the modelling (the dbt build: staging to m
 exchange Parquet through one folder, `<TBM_SPARK_DIR>/exchange/<schema>/<table>/`:
 
 1. before the build, `export_sources` writes every dbt source table that Spark reads (`raw.*`,
-   `audit.gate_results`) from DuckDB as Parquet; dbt's on-run-start hook on Spark
-   (macros/spark_sources.sql) registers each folder as an external table of the same name;
+   `audit.gate_results`) and the closed months that `tbm close` froze (`closed.*`) from DuckDB
+   as Parquet; dbt's on-run-start hook on Spark (macros/spark_sources.sql) registers each
+   folder as an external table of the same name;
 2. dbt builds every model on Spark (tables in Spark's warehouse folder, Derby metastore);
 3. after the build, `import_models` copies the Spark tables of the schemas that gates and
    publication read (`marts`, `quality`) into the DuckDB warehouse, reading the Parquet files of
@@ -163,6 +164,13 @@ def import_models(
             else f'"{name}"'
             for name, kind in columns
         )
+        existing = con.execute(
+            "select table_type from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [model.schema, model.name],
+        ).fetchone()
+        if existing and existing[0] == "VIEW":  # built as a view by a DuckDB-engine run
+            con.execute(f'drop view {model.schema}."{model.name}"')
         con.execute(
             f'create or replace table {model.schema}."{model.name}" as '  # noqa: S608
             f"select {select} from {read}",
