@@ -71,8 +71,10 @@ compared as (
         {% for amount in amount_columns -%}
         coalesce(closed_totals.{{ amount }}, 0) as closed_{{ amount }},
         coalesce(would_be_totals.{{ amount }}, 0) as would_be_{{ amount }},
-        coalesce(would_be_totals.{{ amount }}, 0) - coalesce(closed_totals.{{ amount }}, 0)
-            as adjustment_{{ amount }},
+        {{ decimal_subtract(
+            'coalesce(would_be_totals.' ~ amount ~ ', 0)',
+            'coalesce(closed_totals.' ~ amount ~ ', 0)',
+        ) }} as adjustment_{{ amount }},
         {% endfor -%}
         closed_totals.billing_month is not null as is_in_closed_figures,
         would_be_totals.billing_month is not null as is_in_current_data

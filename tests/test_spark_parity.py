@@ -11,8 +11,8 @@ decimals to the last digit), then the gate results (suite, check, item, month, o
 status) and the figures of the run summary. The run-specific columns (run ids, check and load
 times) are the only ones left out.
 
-The Spark run builds the models without their dbt data tests (TBM_DBT_EXCLUDE_TESTS=1): the
-other end-to-end tests run them on DuckDB, `tbm run --engine spark` runs them on Spark, and on
+Both runs build the models without their dbt data tests (TBM_DBT_EXCLUDE_TESTS=1): the other
+end-to-end tests run them on DuckDB, `tbm run --engine spark` runs them on Spark, and on
 two cores they would triple the time of this test. The list of marts compared is printed.
 
 Needs Java 17+ and pyspark (the `spark` extra, installed by `bash scripts/dev test`); skipped
@@ -42,8 +42,6 @@ from tests.demo import (
 )
 
 pytestmark = pytest.mark.slow
-# the Spark build without data tests (see the module docstring); DuckDB as `tbm run` runs
-ENV = {"duckdb": {}, "spark": {"TBM_DBT_EXCLUDE_TESTS": "1"}}
 # columns that name the run or its clock (when a file was loaded), not the figures
 RUN_COLUMNS = {"run_id", "checked_at", "published_at", "is_latest_run", "loaded_at"}
 # the gate history of every run (compared through the gate results of the run instead)
@@ -115,7 +113,11 @@ def runs(demo_template, tmp_path_factory) -> dict:
             subprocess.Popen(
                 [*command, "--landing", str(paths["landing"])],
                 cwd=PROJECT,
-                env={**clean, "TBM_WAREHOUSE": str(paths["warehouse"]), **ENV[engine]},
+                env={
+                    **clean,
+                    "TBM_WAREHOUSE": str(paths["warehouse"]),
+                    "TBM_DBT_EXCLUDE_TESTS": "1",
+                },
                 stdout=out,
                 stderr=err,
                 text=True,

@@ -67,7 +67,10 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     command (tests/test_dbt_unit_tests.py), not in every production build, where they were the
     largest fixed cost (about 40% of a small build). TBM_DBT_UNIT_TESTS=1 runs them here too."""
     args = ["build"]
-    if os.environ.get("TBM_DBT_UNIT_TESTS", "") != "1":
+    if os.environ.get("TBM_DBT_EXCLUDE_TESTS") == "1":
+        # the models only, no data tests either (tests/test_spark_parity.py on two cores)
+        args += ["--exclude-resource-type", "unit_test", "test"]
+    elif os.environ.get("TBM_DBT_UNIT_TESTS", "") != "1":
         args += ["--exclude-resource-type", "unit_test"]
     fingerprint = project_fingerprint()
     with warehouse() as con:
@@ -94,9 +97,6 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
 def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, settings):
     """The sources out of DuckDB as Parquet, the build on Spark, the marts and quality tables
     back into DuckDB, then the control-plane view on DuckDB (orchestration/lib/spark.py)."""
-    if os.environ.get("TBM_DBT_EXCLUDE_TESTS") == "1":
-        # the models only, no data tests (tests/test_spark_parity.py on two cores)
-        args = [*args, "--exclude-resource-type", "test"]
     manifest = Path(dbt_project.manifest_path)
     exchange = settings.spark_dir / "exchange"
     with warehouse(settings) as con:
