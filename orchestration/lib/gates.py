@@ -22,6 +22,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -164,8 +165,40 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict[str, Suite]:
     return {s.name: s for s in (Suite.load(p) for p in sorted(directory.glob("*.json")))}
 
 
+def _import_great_expectations() -> None:
+    """Import Great Expectations with pyspark hidden from it (every GX import goes through here).
+
+    GX imports pyspark (sql, ml, connect) whenever it is installed, for Spark data sources the
+    gates never use (they validate pandas frames of the small quality tables). With the `spark`
+    extra installed that is seconds more of import in every run, and pyspark.sql.connect ends
+    the process (sys.exit(0), a doctest guard) when `__main__` has no file, as in a pytest-xdist
+    worker. A None entry in sys.modules makes `import pyspark` raise ImportError, which GX takes
+    as "not installed"; the entry is removed again at once (dbt, not this process, runs Spark).
+    """
+    if "great_expectations" in sys.modules:
+        return
+    with _import_lock:
+        if "great_expectations" in sys.modules:
+            return
+        hidden = {
+            name: module
+            for name, module in sys.modules.items()
+            if name == "pyspark" or name.startswith("pyspark.")
+        }
+        sys.modules["pyspark"] = None  # type: ignore[assignment]
+        try:
+            import great_expectations  # noqa: F401
+        finally:
+            del sys.modules["pyspark"]
+            sys.modules.update(hidden)
+
+
+_import_lock = threading.Lock()
+
+
 def _ephemeral_context():
     """An in-memory GX context without the temporary docs site GX would create in /tmp."""
+    _import_great_expectations()
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -214,6 +247,7 @@ def warm_up() -> threading.Thread:
 
 
 def _gx_suite(suite: Suite):
+    _import_great_expectations()
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
@@ -493,6 +527,7 @@ def _docs_context(docs_dir: Path, run_id: str):
 def build_data_docs(docs_dir: Path, validation: SuiteValidation, run_id: str) -> Path:
     """Render one suite's validation result, and the index of the run's results, as static HTML
     (offline; the pages load their styles from public CDNs when opened)."""
+    _import_great_expectations()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
