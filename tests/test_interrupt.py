@@ -1,9 +1,13 @@
 """Kill a run at any point: the published file is the previous good one, and the next run completes
 without manual clean-up.
 
-The run is killed with SIGKILL (no clean-up handlers run) at three points: right after the load
-(when dbt starts), during the dbt build (when a mart starts building) and during publication (while
-the new file is written aside, before the swap).
+One warehouse goes through three runs killed with SIGKILL (no clean-up handlers run), one after
+the other: right after the load (when dbt starts), during the dbt build (when a mart starts
+building) and during publication (while the new file is written aside, before the swap). After
+each kill the published file is the previous good one. Each killed run gets past the point
+where the one before it died (the second builds the models of what the first loaded, the third
+has built every model when it starts publishing), and a last run, started on what the third
+left (a half-written file beside the published one), completes and publishes the new month.
 """
 
 from __future__ import annotations
@@ -63,15 +67,28 @@ def _log_contains(logs: Path, text: str):
     return check
 
 
-@pytest.mark.parametrize("kill_point", ["after_load", "during_dbt", "during_publish"])
-def test_a_killed_run_leaves_the_last_publication_and_the_next_run_recovers(
-    demo_template, tmp_path, kill_point
-):
+def _kill_at(condition, root: Path, warehouse: Path, env: dict[str, str]) -> None:
+    """Start `tbm run` and SIGKILL its whole process group once `condition()` holds."""
+    run = subprocess.Popen(
+        _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(condition, run)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+
+def test_killed_runs_leave_the_last_publication_and_the_next_run_recovers(demo_template, tmp_path):
     root = tmp_path
     demo = copy_demo(demo_template, root)
     warehouse, published = demo["warehouse"], demo["published"]
-    for log in (root / "wh" / "logs").glob("*.log"):
-        log.unlink()
+    logs = root / "wh" / "logs"
     before = _published_figures(published)
     # a new month lands, so the next good publication differs from the previous one
     subprocess.run(
@@ -91,28 +108,20 @@ def test_a_killed_run_leaves_the_last_publication_and_the_next_run_recovers(
         check=True,
         capture_output=True,
     )
-    extra = {"TBM_TEST_PAUSE_BEFORE_SWAP": "30"} if kill_point == "during_publish" else {}
-    run = subprocess.Popen(
-        _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
-        cwd=PROJECT_DIR,
-        env=_env(**extra),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    logs = root / "wh" / "logs"
-    conditions = {
-        "after_load": _log_contains(logs, "Running with dbt="),
-        "during_dbt": _log_contains(logs, "START sql table model marts."),
-        "during_publish": lambda: any(root.joinpath("wh").glob(".tbm.published.duckdb.*.tmp")),
+    # publication waits before the swap, so that the kill lands while the new file is aside
+    kill_points = {
+        "after_load": (_log_contains(logs, "Running with dbt="), {}),
+        "during_dbt": (_log_contains(logs, "START sql table model marts."), {}),
+        "during_publish": (
+            lambda: any(root.joinpath("wh").glob(".tbm.published.duckdb.*.tmp")),
+            {"TBM_TEST_PAUSE_BEFORE_SWAP": "30"},
+        ),
     }
-    try:
-        _wait_for(conditions[kill_point], run)
-    finally:
-        os.killpg(run.pid, signal.SIGKILL)
-        run.wait()
-
-    assert _published_figures(published) == before
+    for kill_point, (condition, extra) in kill_points.items():
+        for log in logs.glob("*.log"):
+            log.unlink()
+        _kill_at(condition, root, warehouse, _env(**extra))
+        assert _published_figures(published) == before, kill_point
 
     again = subprocess.run(
         _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
