@@ -163,6 +163,25 @@ def test_results_are_appended_to_the_audit_table_the_mart_presents(tmp_path):
         assert line.strip() in pre_hook, line
 
 
+def test_results_are_inserted_in_chunks_of_many_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(gates, "_INSERT_ROWS", 4)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    validation = validate_suite(_suite(), _frame(), _settings_thresholds())
+    assert record_results(con, "run-1", validation.rows) == 6
+    stored = con.execute(
+        "select suite_name, check_name, checked_item, billing_month, observed_value, "
+        "observed_number, threshold, threshold_min, threshold_max, status, is_blocking, message "
+        "from audit.gate_results order by check_name, billing_month"
+    ).fetchall()
+    fields = ("suite", "check", "item", "billing_month", "observed", "observed_number", "limit")
+    fields += ("limit_min", "limit_max", "status", "blocking", "message")
+    expected = [
+        tuple(getattr(r, name) for name in fields)
+        for r in sorted(validation.rows, key=lambda r: (r.check, r.billing_month))
+    ]
+    assert stored == expected
+
+
 def test_data_docs_show_the_run_s_suites_only(tmp_path):
     docs = tmp_path / "gx_docs"
     first = validate_suite(_suite(), _frame(), _settings_thresholds())
