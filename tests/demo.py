@@ -78,27 +78,39 @@ def copy_demo(template: dict, root: Path) -> dict:
     return {**demo_paths(root), "run": template["run"]}
 
 
-def land_corrected_september_export(landing: Path) -> None:
-    """Land a re-delivered AWS September export: the first usage line BilledCost + CHANGE, and a
-    correction line of CORRECTION (after `tbm close --month 2026-09`: adjustments)."""
+def redeliver_aws_september_export(landing: Path, suffix: str, edit) -> str:
+    """Land a re-delivered copy of the demo's AWS September export, its rows changed by
+    `edit(rows)` (a list of CSV dicts, changed in place), as `..._2026-09_<suffix>.csv`; its
+    path relative to the landing folder."""
     source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-09.csv"
     with source.open(newline="") as handle:
         reader = csv.DictReader(handle)
         fields = list(reader.fieldnames or [])
         rows = list(reader)
-    usage = [i for i, row in enumerate(rows) if row["ChargeCategory"] == "Usage"]
-    changed = rows[usage[0]]
-    changed["BilledCost"] = str(Decimal(changed["BilledCost"]) + CHANGE)
-    correction = dict(rows[usage[1]])
-    correction.update(
-        ChargeClass="Correction",
-        BilledCost=str(CORRECTION),
-        EffectiveCost=str(CORRECTION),
-        ChargeDescription="Correction: usage billed twice",
-    )
-    rows.append(correction)
-    target = source.with_name("focus-1.2_aws-payer-001_2026-09_corrected.csv")
+    edit(rows)
+    target = source.with_name(f"focus-1.2_aws-payer-001_2026-09_{suffix}.csv")
     with target.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+    return f"billing/aws/{target.name}"
+
+
+def land_corrected_september_export(landing: Path) -> None:
+    """Land a re-delivered AWS September export: the first usage line BilledCost + CHANGE, and a
+    correction line of CORRECTION (after `tbm close --month 2026-09`: adjustments)."""
+
+    def correct(rows: list[dict]) -> None:
+        usage = [i for i, row in enumerate(rows) if row["ChargeCategory"] == "Usage"]
+        changed = rows[usage[0]]
+        changed["BilledCost"] = str(Decimal(changed["BilledCost"]) + CHANGE)
+        correction = dict(rows[usage[1]])
+        correction.update(
+            ChargeClass="Correction",
+            BilledCost=str(CORRECTION),
+            EffectiveCost=str(CORRECTION),
+            ChargeDescription="Correction: usage billed twice",
+        )
+        rows.append(correction)
+
+    redeliver_aws_september_export(landing, "corrected", correct)

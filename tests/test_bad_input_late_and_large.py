@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.demo import copy_demo, query, tbm
+from tests.demo import copy_demo, query, redeliver_aws_september_export, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]
 LARGE_MB = int(os.environ.get("TBM_TEST_LARGE_FILE_MB", "100"))
@@ -54,20 +54,13 @@ def closed_figures(warehouse: Path) -> dict[str, list[tuple]]:
 
 def land_late_september_export(landing: Path) -> tuple[str, Decimal]:
     """A re-delivered September export of one account with one more usage charge (a late one)."""
-    source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-09.csv"
-    with source.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
-    late = dict(next(row for row in rows if row["ChargeCategory"] == "Usage"))
-    late.update(BilledCost="41.25", EffectiveCost="41.25", ChargeDescription="late usage")
-    rows.append(late)
-    target = source.with_name("focus-1.2_aws-payer-001_2026-09_redelivered.csv")
-    with target.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return f"billing/aws/{target.name}", Decimal("41.25")
+
+    def add_late_usage(rows: list[dict]) -> None:
+        late = dict(next(row for row in rows if row["ChargeCategory"] == "Usage"))
+        late.update(BilledCost="41.25", EffectiveCost="41.25", ChargeDescription="late usage")
+        rows.append(late)
+
+    return redeliver_aws_september_export(landing, "redelivered", add_late_usage), Decimal("41.25")
 
 
 @pytest.fixture(scope="module")

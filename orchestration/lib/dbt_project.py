@@ -103,29 +103,28 @@ def ensure_manifest() -> Path:
 
 
 def _parse(target_path: Path) -> None:
-    # A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller.
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
+    result = run_dbt("parse", target=dbt_target(), target_path=target_path)
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
+
+
+def run_dbt(*args: str, target: str, target_path: Path) -> subprocess.CompletedProcess:
+    """`dbt ARGS --quiet` on this project with TARGET, its artifacts in TARGET_PATH (not target/,
+    which holds the manifest that Dagster and other runs read).
+
+    A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller."""
+    return subprocess.run(
         [
-            str(dbt),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target",
-            dbt_target(),
-            "--target-path",
-            str(target_path),
+            str(Path(sys.executable).with_name("dbt")),
+            *(*args, "--quiet", "--target", target),
+            *("--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)),
+            *("--target-path", str(target_path)),
         ],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
 
 
 # Inputs of the incremental models besides the landing data: the project's SQL, seeds (mapping

@@ -7,7 +7,6 @@ into the DuckDB warehouse, where the gates and publication read them.
 """
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from orchestration.lib.dbt_project import (
     last_build_fingerprint,
     project_fingerprint,
     record_build_fingerprint,
+    run_dbt,
 )
 from orchestration.lib.settings import Settings
 from orchestration.lib.spark import (
@@ -110,17 +110,10 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, s
         imported = import_models(con, settings.spark_dir, imported_models(manifest))
     context.log.info(f"imported {len(imported)} Spark tables into {settings.warehouse}")
     # the gate history view reads DuckDB's own audit table: built by the DuckDB target
-    result = subprocess.run(
-        [
-            *(DBT, "run", "--quiet", "--target", "duckdb", "--select", f"tag:{CONTROL_PLANE_TAG}"),
-            *("--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)),
-            # its own artifacts folder: target/ holds the manifest Dagster and other runs read
-            *("--target-path", str(PROJECT_DIR / "target" / "control_plane")),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_dbt(
+        *("run", "--select", f"tag:{CONTROL_PLANE_TAG}"),
+        target="duckdb",
+        target_path=PROJECT_DIR / "target" / "control_plane",
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt run of the control-plane models failed:\n{result.stdout}")
