@@ -40,6 +40,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: tests keep their order within a module
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The figures tests record (`record_property`: the focus-validator summary, the marts the
+    Spark parity test compared, ...) printed at the end of the test log. Prints of passing tests
+    are captured, and pytest-xdist workers' output never reaches the terminal; a report's
+    user_properties do."""
+    lines = sorted(
+        {
+            f"{report.nodeid}: {name}: {value}"
+            for reports in terminalreporter.stats.values()
+            for report in reports
+            if getattr(report, "when", None) == "call"
+            for name, value in getattr(report, "user_properties", ())
+        }
+    )
+    if lines:
+        terminalreporter.section("figures recorded by the tests")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def _as_json(result: subprocess.CompletedProcess) -> dict:
     return {k: getattr(result, k) for k in ("args", "returncode", "stdout", "stderr")}
 

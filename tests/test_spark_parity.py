@@ -13,7 +13,8 @@ times) are the only ones left out.
 
 Both runs build the models without their dbt data tests (TBM_DBT_EXCLUDE_TESTS=1): the other
 end-to-end tests run them on DuckDB, `tbm run --engine spark` runs them on Spark, and on
-two cores they would triple the time of this test. The list of marts compared is printed.
+two cores they would triple the time of this test. The marts compared are listed at the end of
+the test log.
 
 Needs Java 17+ and pyspark (the `spark` extra, installed by `bash scripts/dev test`); skipped
 with the reason otherwise.
@@ -164,7 +165,7 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[s
     ]
 
 
-def test_every_mart_is_equal_row_by_row(runs, capsys):
+def test_every_mart_is_equal_row_by_row(runs, record_property):
     con = duckdb.connect()
     con.execute("attach ? as duck (read_only)", [str(runs["duckdb"]["published"])])
     con.execute("attach ? as spark (read_only)", [str(runs["spark"]["published"])])
@@ -190,18 +191,19 @@ def test_every_mart_is_equal_row_by_row(runs, capsys):
                 f"{table}: only on DuckDB {only['duck'][:2]}, only on Spark {only['spark'][:2]}"
             )
         compared.append(f"{table} ({rows} rows)")
-    with capsys.disabled():
-        print(f"\n{len(compared)} marts compared row by row, DuckDB against Spark:")
-        for line in compared:
-            print(f"  {line}")
-        for engine, seconds in runs["seconds"].items():
-            print(f"  tbm run --engine {engine}: done {seconds:.1f}s after the start of both")
+    # listed at the end of the test log (tests/conftest.py)
+    record_property(
+        "marts compared row by row, DuckDB against Spark",
+        f"{len(compared)}: " + ", ".join(compared),
+    )
+    for engine, seconds in runs["seconds"].items():
+        record_property(f"tbm run --engine {engine}", f"done {seconds:.1f}s after both started")
     assert not differences, "\n".join(differences)
     # every table of marts and quality but the run's own gate history (18 on the demo)
     assert len(compared) == len(set(duck_tables) - RUN_TABLES) >= 18
 
 
-def test_gate_results_are_equal(runs, capsys):
+def test_gate_results_are_equal(runs, record_property):
     key = (
         "select suite_name, check_name, checked_item, billing_month, observed_value, "
         "threshold, status, is_blocking from {}.quality.gate_results order by all"
@@ -213,8 +215,7 @@ def test_gate_results_are_equal(runs, capsys):
     spark = con.execute(key.format("spark")).fetchall()
     assert duck, "no gate result published"
     assert spark == duck
-    with capsys.disabled():
-        print(f"\n{len(duck)} gate results equal ({len({r[0] for r in duck})} suites)")
+    record_property("gate results equal", f"{len(duck)} ({len({r[0] for r in duck})} suites)")
 
 
 def test_the_run_summaries_show_the_same_figures(runs):
