@@ -553,11 +553,7 @@ def _execute_job(settings: Settings) -> JobRun:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     click.echo(f"  dbt and Dagster output: {log_path}")
-    from orchestration.lib.gates import warm_up
-
     instance = dg.DagsterInstance.ephemeral()
-    # Great Expectations loads while the raw assets and dbt run, not when the first gate starts
-    warm_up()
     setup_seconds = time.monotonic() - started
     # dagster-dbt echoes dbt's log lines to stdout; they go to the run log, the summary to stdout
     with log_path.open("w") as log, contextlib.redirect_stdout(log):

@@ -16,6 +16,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.lib import gates
 from orchestration.lib.dbt_project import (
     PROJECT_DIR,
     dbt_target,
@@ -85,6 +86,10 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
             f"({(last or 'none')[:12]} -> {fingerprint[:12]}): rebuilding every month"
         )
         args.append("--full-refresh")
+    # Great Expectations loads while dbt builds in its subprocess (gates.warm_up), when this
+    # process mostly waits on dbt's output; started with the run, the import held the GIL
+    # while Dagster planned the run and ran the load steps, and delayed them by as much
+    gates.warm_up()
     settings = Settings.from_env()
     if settings.engine == "spark":
         yield from _build_on_spark(context, dbt, args, settings)
