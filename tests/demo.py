@@ -27,20 +27,36 @@ DEMO_ROWS = 20_000
 CHANGE, CORRECTION = Decimal("100.00"), Decimal("-5.00")
 
 
+def tbm_command(*args: str) -> list[str]:
+    """The `tbm ARGS` command line of this environment's Python."""
+    return [sys.executable, "-m", "orchestration.cli", *args]
+
+
+def clean_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without its TBM_* settings, plus ENV."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("TBM_")}, **(env or {})}
+
+
 def tbm(
     *args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None, timeout: int = 900
 ) -> subprocess.CompletedProcess:
     """`tbm ARGS` in a subprocess, without the caller's TBM_* settings."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
+        tbm_command(*args),
         cwd=cwd,
-        env={**clean, **(env or {})},
+        env=clean_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def start_tbm(
+    *args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None, **popen
+) -> subprocess.Popen:
+    """`tbm ARGS` started in the background (like `tbm`; POPEN: where its output goes, ...)."""
+    return subprocess.Popen(tbm_command(*args), cwd=cwd, env=clean_env(env), text=True, **popen)
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -10,12 +10,10 @@ exactly. The big cases (10M, 6+1 months, 50M) are documented commands (docs/benc
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from tests.demo import tbm
 
 pytestmark = pytest.mark.slow
 ROWS = 200_000
@@ -24,26 +22,10 @@ ROWS = 200_000
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("bench")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "bench",
-            "--rows",
-            str(ROWS),
-            "--out",
-            str(root / "out"),
-            "--workdir",
-            str(root / "work"),
-        ],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
+    run = tbm(
+        *("bench", "--rows", str(ROWS)),
+        *("--out", str(root / "out"), "--workdir", str(root / "work")),
         timeout=600,
-        check=False,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return {

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,14 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.lib.generate import write_focus_rows
-from tests.demo import copy_demo
+from tests.demo import PROJECT, copy_demo, query, start_tbm
 
 pytestmark = pytest.mark.slow
-PROJECT = Path(__file__).resolve().parents[1]
 EXIT_OK, EXIT_GATE_FAILED = 0, 3
 PROJECT_FILES = (
     "orchestration",
@@ -84,37 +81,6 @@ CHARGE = {
     "SubAccountType": "Member Account",
     "Tags": '{"application":"checkout"}',
 }
-
-
-def tbm(*args: str, cwd: Path = PROJECT, env: dict | None = None, wait: bool = True):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    command = [sys.executable, "-m", "orchestration.cli", *args]
-    if not wait:
-        return subprocess.Popen(
-            command,
-            cwd=cwd,
-            env={**clean, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def published_state(published: Path) -> tuple:
@@ -320,14 +286,15 @@ def broken(good) -> dict:
     cases["concurrent"] = reading
     started = time.monotonic()
     for case in cases.values():
-        case["process"] = tbm(
+        case["process"] = start_tbm(
             "run",
             "--landing",
             str(case["landing"]),
             "--warehouse",
             str(case["warehouse"]),
             cwd=case.get("cwd", PROJECT),
-            wait=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     for case in cases.values():
         stdout, stderr = case["process"].communicate(timeout=900)

@@ -15,26 +15,15 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.demo import copy_demo
+from tests.demo import copy_demo, start_tbm, tbm
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
-
-
-def _cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "orchestration.cli", *args]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
-    return {**env, **extra}
 
 
 def _published_figures(published: Path) -> tuple:
@@ -69,9 +58,8 @@ def _log_contains(logs: Path, text: str):
 
 def _kill_at(condition, root: Path, warehouse: Path, env: dict[str, str]) -> None:
     """Start `tbm run` and SIGKILL its whole process group once `condition()` holds."""
-    run = subprocess.Popen(
-        _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
-        cwd=PROJECT_DIR,
+    run = start_tbm(
+        *("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -91,23 +79,11 @@ def test_killed_runs_leave_the_last_publication_and_the_next_run_recovers(demo_t
     logs = root / "wh" / "logs"
     before = _published_figures(published)
     # a new month lands, so the next good publication differs from the previous one
-    subprocess.run(
-        _cmd(
-            "generate",
-            "--landing",
-            str(root / "landing"),
-            "--rows",
-            "3000",
-            "--months",
-            "1",
-            "--start-month",
-            "2026-11",
-        ),
-        cwd=PROJECT_DIR,
-        env=_env(),
-        check=True,
-        capture_output=True,
+    generated = tbm(
+        *("generate", "--landing", str(root / "landing"), "--rows", "3000"),
+        *("--months", "1", "--start-month", "2026-11"),
     )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
     # publication waits before the swap, so that the kill lands while the new file is aside
     kill_points = {
         "after_load": (_log_contains(logs, "Running with dbt="), {}),
@@ -120,17 +96,11 @@ def test_killed_runs_leave_the_last_publication_and_the_next_run_recovers(demo_t
     for kill_point, (condition, extra) in kill_points.items():
         for log in logs.glob("*.log"):
             log.unlink()
-        _kill_at(condition, root, warehouse, _env(**extra))
+        _kill_at(condition, root, warehouse, extra)
         assert _published_figures(published) == before, kill_point
 
-    again = subprocess.run(
-        _cmd("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
-        cwd=PROJECT_DIR,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    again = tbm(
+        *("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)), timeout=600
     )
     assert again.returncode == 0, again.stdout + again.stderr
     run_id, rows = _published_figures(published)

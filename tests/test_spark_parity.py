@@ -23,22 +23,20 @@ with the reason otherwise.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 
 import duckdb
 import pytest
 
 from tests.demo import (
-    PROJECT,
     copy_demo,
     demo_paths,
     land_corrected_september_export,
     query,
+    start_tbm,
     tbm,
 )
 
@@ -104,28 +102,17 @@ def runs(demo_template, tmp_path_factory) -> dict:
     shutil.copytree(root / "duckdb", root / "spark")
     outcome: dict = {"seconds": {}}
     # both engines at once: Spark's driver waits on its JVM much of the time, DuckDB fills it
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TBM_")}
     started, processes = time.monotonic(), {}
     for engine in ("duckdb", "spark"):
         paths = demo_paths(root / engine)
         out, err = (root / f"{engine}.out").open("w"), (root / f"{engine}.err").open("w")
-        command = [sys.executable, "-m", "orchestration.cli", "run", "--engine", engine]
-        processes[engine] = (
-            subprocess.Popen(
-                [*command, "--landing", str(paths["landing"])],
-                cwd=PROJECT,
-                env={
-                    **clean,
-                    "TBM_WAREHOUSE": str(paths["warehouse"]),
-                    "TBM_DBT_EXCLUDE_TESTS": "1",
-                },
-                stdout=out,
-                stderr=err,
-                text=True,
-            ),
-            paths,
-            (out, err),
+        process = start_tbm(
+            *("run", "--engine", engine, "--landing", str(paths["landing"])),
+            env={"TBM_WAREHOUSE": str(paths["warehouse"]), "TBM_DBT_EXCLUDE_TESTS": "1"},
+            stdout=out,
+            stderr=err,
         )
+        processes[engine] = (process, paths, (out, err))
     for engine, (process, paths, files) in processes.items():
         returncode = process.wait(timeout=900)
         for file in files:
