@@ -284,6 +284,7 @@ class BenchReport:
     memory_limit: str = ""
     cpu_count: int = 0
     first_run_seconds: float | None = None  # --add-month: the build before the added month
+    billing_files: str = "as generated (CSV, CSV.gz, Parquet)"  # --gzip: CSV ones as csv.gz
     # 1-minute load average at the start and the end: the machine may be shared
     load_average: tuple[float, float] = (0.0, 0.0)
     memory_method: str = (
@@ -308,6 +309,7 @@ class BenchReport:
             f"| billing rows (generated / current after supersession) | {self.generated_rows:,}"
             f" / {self.rows:,} |",
             f"| months | {self.months} |",
+            f"| billing files | {self.billing_files} |",
             f"| generate (not in the pipeline time) | {self.generate_seconds:.1f} s |",
         ]
         for name, seconds in self.stages.items():
@@ -384,10 +386,20 @@ def headline(totals: dict, per_month: int = 5) -> list[dict]:
     return rows
 
 
-def latest_run_results(target: Path) -> Path | None:
-    """run_results.json of the newest dbt invocation (dagster-dbt gives each its own folder)."""
-    found = list(target.glob("*/run_results.json")) + list(target.glob("run_results.json"))
-    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+def latest_run_results(target: Path, since: float = 0.0) -> Path | None:
+    """run_results.json of the newest `dbt build` written after `since` (a time.time() value;
+    dagster-dbt gives each invocation its own folder, and other dbt commands, such as the
+    control-plane run or a test run in the same checkout, write theirs beside it)."""
+    found = []
+    for path in [*target.glob("*/run_results.json"), *target.glob("run_results.json")]:
+        try:
+            mtime = path.stat().st_mtime
+            which = json.loads(path.read_text()).get("args", {}).get("which")
+        except (OSError, ValueError):
+            continue
+        if mtime >= since and which == "build":
+            found.append((mtime, path))
+    return max(found)[1] if found else None
 
 
 def dbt_node_seconds(run_results: Path | None) -> dict[str, float]:

@@ -43,7 +43,7 @@ import io
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -1677,6 +1677,13 @@ class _FileSpec:
     note: str = ""
 
 
+def _gzipped(spec: _FileSpec) -> _FileSpec:
+    """The same delivery as csv.gz (for data sets too large to land as plain text)."""
+    if spec.fmt != "csv":
+        return spec
+    return replace(spec, rel=spec.rel + ".gz", fmt="csv.gz")
+
+
 def _file_plan(months: list[_Month]) -> list[_FileSpec]:
     specs: list[_FileSpec] = []
     last = months[-1]
@@ -2207,11 +2214,13 @@ def generate(
     seed: int = 7,
     start_month: str = "2026-08",
     inject_errors: bool = False,
+    gzip_billing: bool = False,
 ) -> GenerateReport:
     """Write the demo landing files; returns what was written (see the module docstring).
 
     Only the files listed in the report are (over)written; nothing else under `landing` is
     touched. `rows` is the approximate total of billing rows over all months and files.
+    `gzip_billing` delivers every plain-CSV billing file as csv.gz instead (same records).
     """
     landing = Path(landing)
     month_list = _months(start_month, months)
@@ -2223,6 +2232,8 @@ def generate(
     # billing
     totals: dict[tuple[str, int], _Totals] = {}
     for spec in _file_plan(month_list):
+        if gzip_billing:
+            spec = _gzipped(spec)
         path = landing / spec.rel
         path.parent.mkdir(parents=True, exist_ok=True)
         columns = [*spec.front, *columns_for_version(spec.version), *spec.back]
