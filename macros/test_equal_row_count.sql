@@ -10,7 +10,7 @@ model_rows as (
 
 compare_rows as (
     select count(*) as row_count
-    from {{ compare_model }}
+    from {{ months_tested_in(model, compare_model) }}
     {% if compare_where %}where {{ compare_where }}{% endif %}
 )
 

@@ -37,7 +37,7 @@ compare_sums as (
         {{ column }} as group_{{ loop.index }},
         {% endfor -%}
         sum({{ compare_expression }}) as compare_sum
-    from {{ compare_model }}
+    from {{ months_tested_in(model, compare_model) }}
     {% if compare_where %}where {{ compare_where }}{% endif %}
     group by
         {% for column in compare_group_by -%}

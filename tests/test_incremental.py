@@ -10,14 +10,17 @@ must be equal. The second run must leave the untouched months' rows as the first
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.demo import DEMO_ROWS, copy_demo, tbm
+from tests.demo import DEMO_ROWS, PROJECT, clean_env, copy_demo, query, tbm
 
 pytestmark = pytest.mark.slow
 INCREMENTAL_MODELS = (
@@ -26,6 +29,8 @@ INCREMENTAL_MODELS = (
     "intermediate.int_charges_converted_to_reporting_currency",
     "intermediate.int_charges_mapped_to_services",
     "intermediate.int_charges_grouped_for_allocation",
+    "intermediate.int_billing_lines_totaled_by_invoice",
+    "intermediate.int_charges_checked_by_account_and_month",
 )
 # depend on the invocation, not on the data: when the row was built, the gate history of runs,
 # and the allocation latency metric (hours from the billing data to the dbt invocation)
@@ -113,6 +118,48 @@ def built_at_by_month(warehouse: Path) -> dict[str, set]:
         con.close()
 
 
+# What a generic data test reads (macros/month_incremental.sql get_where_subquery) on an
+# incremental model, on the compare side of a two-model test, and on a table rebuilt whole:
+# (side, billing month, rows), by dbt itself on the warehouse of the incremental run.
+TESTED_ROWS_SQL = """
+select 'stg' as side, billing_month, count(*) as row_count
+from {{ get_where_subquery(ref('stg_focus__charges')) }} group by all
+union all
+select 'compare', billing_month, count(*)
+from {{ months_tested_in(
+    get_where_subquery(ref('int_charges_converted_to_reporting_currency')),
+    ref('stg_focus__charges')
+) }} group by all
+union all
+select 'whole', billing_month, count(*)
+from {{ get_where_subquery(ref('fct_allocated_costs')) }} group by all
+"""
+
+
+def rows_data_tests_read(warehouse: Path, target: Path) -> dict[str, dict[str, int]]:
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [
+            *(str(dbt), "show", "--inline", TESTED_ROWS_SQL, "--limit", "1000"),
+            *("--output", "json", "--log-format", "json", "--profiles-dir", str(PROJECT)),
+            *("--target-path", str(target)),
+        ],
+        cwd=PROJECT,
+        env=clean_env({"TBM_WAREHOUSE": str(warehouse), "TBM_DUCKDB_TEMP_DIR": str(target)}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    shown: dict[str, dict[str, int]] = {}
+    for line in result.stdout.splitlines():
+        preview = json.loads(line).get("data", {}).get("preview")
+        for row in json.loads(preview) if preview else []:
+            shown.setdefault(row["side"], {})[row["billing_month"][:7]] = row["row_count"]
+    return shown
+
+
 @pytest.fixture(scope="module")
 def builds(demo_template, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("incremental")
@@ -124,6 +171,7 @@ def builds(demo_template, tmp_path_factory) -> dict:
     second = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
     assert second.returncode == 0, second.stdout + second.stderr
     built_second = built_at_by_month(warehouse)
+    tested = rows_data_tests_read(warehouse, root / "show")
     copy = root / "full" / "tbm.duckdb"
     copy.parent.mkdir()
     shutil.copy(warehouse, copy)
@@ -135,6 +183,14 @@ def builds(demo_template, tmp_path_factory) -> dict:
         "built_first": built_first,
         "built_second": built_second,
         "built_full": built_at_by_month(copy),
+        "tested": tested,
+        "charges_by_month": dict(
+            query(
+                warehouse,
+                "select strftime(billing_month, '%Y-%m'), count(*) "
+                "from staging.stg_focus__charges group by 1",
+            )
+        ),
     }
 
 
@@ -189,3 +245,15 @@ def test_a_changed_reporting_currency_rebuilds_every_month(demo_template, tmp_pa
         con.close()
     assert currencies == [("EUR",)]
     assert builds == (2,)
+
+
+def test_data_tests_of_an_incremental_build_read_the_months_it_rebuilt(builds):
+    """The second build rebuilt August (re-delivered) and November (new): the data tests of the
+    incremental models read those two months whole, and nothing of September or October; the
+    compare side of a two-model test the same months; a table rebuilt whole, every month."""
+    charges, tested = builds["charges_by_month"], builds["tested"]
+    rebuilt = {"2026-08": charges["2026-08"], "2026-11": charges["2026-11"]}
+    assert tested["stg"] == rebuilt
+    assert tested["compare"] == rebuilt
+    # (fct_allocated_costs also holds later months: invoices amortized over their periods)
+    assert {"2026-08", "2026-09", "2026-10", "2026-11"} <= set(tested["whole"])

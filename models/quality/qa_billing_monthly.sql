@@ -1,23 +1,7 @@
 with
 
-charges as (
-    select
-        charge_id,
-        billing_month,
-        is_unknown_currency,
-        has_null_contracted_cost,
-        has_enum_case_error,
-        has_unknown_enum_value,
-        has_invalid_tags_json
-    from {{ ref('stg_focus__charges') }}
-),
-
-converted_charges as (
-    select * from {{ ref('int_charges_converted_to_reporting_currency') }}
-),
-
-mapped_charges as (
-    select * from {{ ref('int_charges_mapped_to_services') }}
+charge_checks as (
+    select * from {{ ref('int_charges_checked_by_account_and_month') }}
 ),
 
 allocated_costs as (
@@ -64,45 +48,26 @@ allocation_monthly as (
     group by billing_month
 ),
 
--- Staging drives: every billing month with a current charge has a row, checked or not.
-charges_checked as (
-    select
-        charges.*,
-        converted_charges.effective_cost_reporting,
-        converted_charges.has_missing_fx_rate,
-        mapped_charges.service_id = 'unallocated' as is_unallocated
-    from charges
-    left join converted_charges
-        on charges.charge_id = converted_charges.charge_id
-    left join mapped_charges
-        on charges.charge_id = mapped_charges.charge_id
-),
-
+-- Staging drives: every billing month with a current charge has a row, checked or not (the
+-- checks per charge are in int_charges_checked_by_account_and_month).
 monthly as (
     select
         billing_month,
-        count(*) as charge_count,
+        sum(charge_count) as charge_count,
         coalesce(sum(effective_cost_reporting), 0) as effective_cost_reporting,
-        coalesce(
-            sum(case when is_unallocated then effective_cost_reporting end), 0
-        ) as unmapped_effective_cost_reporting,
-        sum(case when is_unknown_currency then 1 else 0 end) as unknown_currency_count,
-        sum(case when coalesce(has_missing_fx_rate, true) then 1 else 0 end)
-            as missing_fx_rate_count,
-        sum(case when has_null_contracted_cost then 1 else 0 end) as null_contracted_cost_count,
-        sum(case when has_enum_case_error then 1 else 0 end) as enum_case_error_count,
-        sum(case when has_unknown_enum_value then 1 else 0 end) as unknown_enum_value_count,
-        sum(case when has_invalid_tags_json then 1 else 0 end) as invalid_tags_json_count,
+        coalesce(sum(unmapped_effective_cost_reporting), 0) as unmapped_effective_cost_reporting,
+        sum(unknown_currency_count) as unknown_currency_count,
+        sum(missing_fx_rate_count) as missing_fx_rate_count,
+        sum(null_contracted_cost_count) as null_contracted_cost_count,
+        sum(enum_case_error_count) as enum_case_error_count,
+        sum(unknown_enum_value_count) as unknown_enum_value_count,
+        sum(invalid_tags_json_count) as invalid_tags_json_count,
         -- one example charge per check, to start an investigation from
-        min(case when is_unknown_currency then charge_id end)
-            as sample_unknown_currency_charge_id,
-        min(case when coalesce(has_missing_fx_rate, true) then charge_id end)
-            as sample_missing_fx_rate_charge_id,
-        min(case when has_null_contracted_cost then charge_id end)
-            as sample_null_contracted_cost_charge_id,
-        min(case when has_enum_case_error then charge_id end)
-            as sample_enum_case_error_charge_id
-    from charges_checked
+        min(sample_unknown_currency_charge_id) as sample_unknown_currency_charge_id,
+        min(sample_missing_fx_rate_charge_id) as sample_missing_fx_rate_charge_id,
+        min(sample_null_contracted_cost_charge_id) as sample_null_contracted_cost_charge_id,
+        min(sample_enum_case_error_charge_id) as sample_enum_case_error_charge_id
+    from charge_checks
     group by billing_month
 ),
 

@@ -1,20 +1,16 @@
 with
 
-charges as (
+charge_checks as (
     select
-        charge_id,
         billing_account_id,
         billing_currency,
         billing_month,
-        is_unknown_currency
-    from {{ ref('stg_focus__charges') }}
-),
-
-converted_charges as (
-    select
-        charge_id,
-        has_missing_fx_rate
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
+        charge_count,
+        unknown_currency_count,
+        missing_fx_rate_count,
+        sample_unknown_currency_charge_id,
+        sample_missing_fx_rate_charge_id
+    from {{ ref('int_charges_checked_by_account_and_month') }}
 ),
 
 invoice_lines as (
@@ -28,25 +24,17 @@ invoice_lines as (
     from {{ ref('stg_invoices__invoice_lines') }}
 ),
 
--- A charge without a conversion row has no rate either (same rule as qa_billing_monthly).
-charges_checked as (
-    select
-        charges.*,
-        coalesce(converted_charges.has_missing_fx_rate, true) as has_missing_fx_rate
-    from charges
-    left join converted_charges
-        on charges.charge_id = converted_charges.charge_id
-),
-
+-- The checks per charge are in int_charges_checked_by_account_and_month (a charge without a
+-- conversion row has no rate either, same rule as qa_billing_monthly).
 charge_checks_by_month as (
     select
         billing_month,
-        count(*) as charge_count,
-        sum(case when is_unknown_currency then 1 else 0 end) as unknown_currency_count,
-        sum(case when has_missing_fx_rate then 1 else 0 end) as missing_fx_rate_count,
-        min(case when is_unknown_currency then charge_id end) as sample_unknown_currency_charge_id,
-        min(case when has_missing_fx_rate then charge_id end) as sample_missing_fx_rate_charge_id
-    from charges_checked
+        sum(charge_count) as charge_count,
+        sum(unknown_currency_count) as unknown_currency_count,
+        sum(missing_fx_rate_count) as missing_fx_rate_count,
+        min(sample_unknown_currency_charge_id) as sample_unknown_currency_charge_id,
+        min(sample_missing_fx_rate_charge_id) as sample_missing_fx_rate_charge_id
+    from charge_checks
     group by billing_month
 ),
 
@@ -74,7 +62,7 @@ billing_account_currencies as (
         billing_month,
         billing_account_id,
         count(distinct billing_currency) as currency_count
-    from charges
+    from charge_checks
     group by
         billing_month,
         billing_account_id

@@ -1,6 +1,17 @@
 -- Cloud billing lines (FOCUS) totaled per invoice: by InvoiceId where the provider sets it, else
--- per provider, billing account, billing month and currency (invoice_id null).
+-- per provider, billing account, billing month and currency (invoice_id null). Incremental by
+-- month like the charge-level models it reads: a build totals the months they rebuilt.
+{{ config(**month_incremental_config('billing_month')) }}
+
 with
+
+{% if is_incremental() %}
+months_to_build as (
+    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
+    union
+    {{ months_rebuilt_upstream(ref('int_charges_mapped_to_services')) }}
+),
+{% endif %}
 
 charges as (
     select
@@ -12,6 +23,9 @@ charges as (
         billed_cost,
         billing_month
     from {{ ref('stg_focus__charges') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 converted_charges as (
@@ -19,12 +33,18 @@ converted_charges as (
         charge_id,
         billed_cost_reporting
     from {{ ref('int_charges_converted_to_reporting_currency') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 -- the charges the allocation received (each is mapped to a service or to `unallocated`)
 mapped_charges as (
     select charge_id
     from {{ ref('int_charges_mapped_to_services') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 charges_joined as (
@@ -80,7 +100,9 @@ final as (
         cast(allocated_cost_billing as decimal(38, 12)) as allocated_cost_billing,
         cast(allocated_cost_reporting as decimal(38, 12)) as allocated_cost_reporting,
         charge_count,
-        -- dates
+        -- timestamps
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
         cast(billing_month as date) as billing_month
     from totaled
 )

@@ -2,20 +2,17 @@
 
 with
 
-converted_charges as (
+-- Read from the allocation's charge groups (day grain, one pass over the charges, incremental
+-- by month), so this mart does not scan the charge-level tables of every month on each build.
+charge_groups as (
     select
-        charge_id,
+        service_id,
+        charge_date,
         billed_cost_reporting,
         effective_cost_reporting,
-        charge_date
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
-),
-
-mapped_charges as (
-    select
-        charge_id,
-        service_id
-    from {{ ref('int_charges_mapped_to_services') }}
+        charge_count,
+        missing_fx_rate_count
+    from {{ ref('int_charges_grouped_for_allocation') }}
 ),
 
 services as (
@@ -28,24 +25,20 @@ services as (
 -- reporting amount is null when one of its charges has no FX rate (never a partial sum).
 costs_by_service_and_day as (
     select
-        mapped_charges.service_id,
-        converted_charges.charge_date as cost_date,
-        count(*) as charge_count,
-        count(*) - count(converted_charges.effective_cost_reporting) as missing_fx_rate_count,
+        service_id,
+        charge_date as cost_date,
+        sum(charge_count) as charge_count,
+        sum(missing_fx_rate_count) as missing_fx_rate_count,
         case
-            when count(*) = count(converted_charges.billed_cost_reporting)
-                then sum(converted_charges.billed_cost_reporting)
+            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
         end as billed_cost_reporting,
         case
-            when count(*) = count(converted_charges.effective_cost_reporting)
-                then sum(converted_charges.effective_cost_reporting)
+            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
         end as effective_cost_reporting
-    from converted_charges
-    inner join mapped_charges
-        on converted_charges.charge_id = mapped_charges.charge_id
+    from charge_groups
     group by
-        mapped_charges.service_id,
-        converted_charges.charge_date
+        service_id,
+        charge_date
 ),
 
 final as (

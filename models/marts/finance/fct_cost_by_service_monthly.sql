@@ -1,21 +1,11 @@
+{%- set reporting_currency = var('reporting_currency') | upper -%}
+
+-- Read from the allocation's charge groups (one pass over the charges, incremental by month), so
+-- this mart does not scan the charge-level tables of every month on each build.
 with
 
-converted_charges as (
-    select * from {{ ref('int_charges_converted_to_reporting_currency') }}
-),
-
-mapped_charges as (
-    select * from {{ ref('int_charges_mapped_to_services') }}
-),
-
-charges_with_services as (
-    select
-        converted_charges.*,
-        mapped_charges.service_id,
-        mapped_charges.mapping_method
-    from converted_charges
-    inner join mapped_charges
-        on converted_charges.charge_id = mapped_charges.charge_id
+charge_groups as (
+    select * from {{ ref('int_charges_grouped_for_allocation') }}
 ),
 
 -- A group with a charge lacking an FX rate has no reporting total (null, not a partial sum);
@@ -26,23 +16,22 @@ aggregated as (
         billing_currency,
         service_id,
         mapping_method,
-        reporting_currency,
-        sum(billed_cost) as billed_cost_billing,
-        sum(effective_cost) as effective_cost_billing,
+        '{{ reporting_currency }}' as reporting_currency,
+        sum(billed_cost_billing) as billed_cost_billing,
+        sum(effective_cost_billing) as effective_cost_billing,
         case
-            when count(*) = count(fx_rate) then sum(billed_cost_reporting)
+            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
         end as billed_cost_reporting,
         case
-            when count(*) = count(fx_rate) then sum(effective_cost_reporting)
+            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
         end as effective_cost_reporting,
-        count(*) as charge_count
-    from charges_with_services
+        sum(charge_count) as charge_count
+    from charge_groups
     group by
         billing_month,
         billing_currency,
         service_id,
-        mapping_method,
-        reporting_currency
+        mapping_method
 ),
 
 final as (
