@@ -14,7 +14,9 @@
       LAST column on every engine, or the incremental insert's columns no longer line up
       (ENGINES.md).
     A full refresh (`tbm run --full-refresh`, `dbt build --full-refresh`) rebuilds every month
-    and must give the same rows (tests/test_incremental.py). -#}
+    and must give the same rows (tests/test_incremental.py). on_schema_change is `fail` (dbt
+    requires it or append_new_columns of a contracted model): a changed model changes the
+    build fingerprint, and `tbm run` then rebuilds with a full refresh anyway. -#}
 
 {% macro month_incremental_config(month_column) -%}
     {{ return(adapter.dispatch('month_incremental_config', 'tbm_warehouse')(month_column)) }}
@@ -24,6 +26,7 @@
     {{ return({
         'tags': [month_incremental_tag()],
         'materialized': 'incremental',
+        'on_schema_change': 'fail',
         'incremental_strategy': 'delete+insert',
         'unique_key': month_column,
     }) }}
@@ -33,6 +36,7 @@
     {{ return({
         'tags': [month_incremental_tag()],
         'materialized': 'incremental',
+        'on_schema_change': 'fail',
         'incremental_strategy': 'insert_overwrite',
         'partition_by': [month_column],
         'file_format': var('spark_file_format', 'parquet'),

@@ -256,30 +256,48 @@ def _bench(
                 job_run = _execute_job(settings)
                 pipeline_seconds = time.monotonic() - started
                 code = _report_run(job_run, settings, pipeline_seconds)
+                run_results = b.latest_run_results(b.PROJECT_DIR / "target", pipeline_started)
                 first_run = None
+                one_month_seconds = None
                 if add_month and code == EXIT_OK:
                     first_run = (pipeline_seconds, job_run)
                     added = _month_after(start_month, months)
                     click.echo(f"\nLanding one more month ({added}) and running again ...")
                     sampler.phase = "generate"
-                    with tempfile.TemporaryDirectory(dir=workdir) as extra:
-                        more = run_generate(
-                            Path(extra),
-                            rows=max(rows // months, 1000),
-                            months=1,
-                            seed=seed + 1,
-                            start_month=added,
-                            gzip_billing=gzip_billing,
+                    extra = workdir / f"added-{added}"
+                    more = run_generate(
+                        extra,
+                        rows=max(rows // months, 1000),
+                        months=1,
+                        seed=seed + 1,
+                        start_month=added,
+                        gzip_billing=gzip_billing,
+                    )
+                    generated += sum(f.rows for f in more.files if f.kind == "billing")
+                    for kind in extra.iterdir():  # hard links: the files stay in `extra` too
+                        shutil.copytree(
+                            kind, landing / kind.name / f"added-{added}", copy_function=os.link
                         )
-                        generated += sum(f.rows for f in more.files if f.kind == "billing")
-                        for kind in Path(extra).iterdir():
-                            shutil.move(str(kind), str(landing / kind.name / f"added-{added}"))
                     sampler.phase = "pipeline"
                     pipeline_started = time.time()
                     started = time.monotonic()
                     job_run = _execute_job(settings)
                     pipeline_seconds = time.monotonic() - started
                     code = _report_run(job_run, settings, pipeline_seconds)
+                    run_results = b.latest_run_results(b.PROJECT_DIR / "target", pipeline_started)
+                    if code == EXIT_OK:
+                        # what the added month is compared with: the same month's files built
+                        # alone on a fresh warehouse, now, on the same machine
+                        click.echo(f"\nBuilding {added} alone on a fresh warehouse ...")
+                        sampler.phase = "one_month"
+                        alone = _apply_settings(extra, workdir / "one-month" / "tbm.duckdb", None)
+                        started = time.monotonic()
+                        alone_run = _execute_job(alone)
+                        one_month_seconds = time.monotonic() - started
+                        if not alone_run.result.success:
+                            click.echo("error: the one-month build failed", err=True)
+                            code = EXIT_ERROR
+                        settings = _apply_settings(landing, warehouse, None)
         except RunLocked as exc:
             click.echo(f"error: {exc}", err=True)
             return EXIT_LOCKED
@@ -324,9 +342,7 @@ def _bench(
         totals_match=not mismatches,
         exit_code=code,
         stages=stages,
-        dbt_models=b.dbt_node_seconds(
-            b.latest_run_results(b.PROJECT_DIR / "target", since=pipeline_started)
-        ),
+        dbt_models=b.dbt_node_seconds(run_results),
         mismatches=mismatches,
         headline=b.headline(pipeline),
         memory_limit=settings.memory_limit,
@@ -335,6 +351,14 @@ def _bench(
     )
     if gzip_billing:
         result.billing_files = "as generated, the plain-CSV ones gzipped (--gzip)"
+    if one_month_seconds:
+        result.one_month_build_seconds = round(one_month_seconds, 2)
+        result.one_month_build_setup_seconds = round(alone_run.setup_seconds, 2)
+        result.added_month_ratio = round(pipeline_seconds / one_month_seconds, 2)
+        click.echo(
+            f"Building the added month alone on a fresh warehouse took {one_month_seconds:.1f}s: "
+            f"the run that added it took {result.added_month_ratio:.2f}x that"
+        )
     if first_run:
         result.first_run_seconds = round(first_run[0], 2)
         click.echo(

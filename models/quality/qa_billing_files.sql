@@ -17,7 +17,17 @@
 } -%}
 {%- set upper_letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' -%}
 
+{#- Incremental by billing month: a build checks the file-months of the months staging rebuilt
+    (a file's rows never change; which files are current changes only with such a rebuild). -#}
+{{ config(**month_incremental_config('billing_month')) }}
+
 with
+
+{% if is_incremental() %}
+months_to_build as (
+    {{ months_rebuilt_upstream(ref('stg_focus__charges')) }}
+),
+{% endif %}
 
 billing as (
     select * from {{ source('raw', 'billing') }}
@@ -25,6 +35,9 @@ billing as (
 
 charges as (
     select * from {{ ref('stg_focus__charges') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 files as (
@@ -168,7 +181,9 @@ final as (
         cast(formats_by_file_month.invalid_json_count as bigint) as invalid_json_count,
         cast(formats_by_file_month.unknown_enum_value_count as bigint)
             as unknown_enum_value_count,
-        -- dates
+        -- timestamps
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
         formats_by_file_month.billing_month
     from formats_by_file_month
     inner join files

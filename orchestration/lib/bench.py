@@ -284,6 +284,11 @@ class BenchReport:
     memory_limit: str = ""
     cpu_count: int = 0
     first_run_seconds: float | None = None  # --add-month: the build before the added month
+    # --add-month: the added month's files built alone on a fresh warehouse, after the run
+    # that added it; added_month_ratio = pipeline_seconds / one_month_build_seconds
+    one_month_build_seconds: float | None = None
+    one_month_build_setup_seconds: float | None = None  # its dbt parse (a new warehouse path)
+    added_month_ratio: float | None = None
     billing_files: str = "as generated (CSV, CSV.gz, Parquet)"  # --gzip: CSV ones as csv.gz
     # 1-minute load average at the start and the end: the machine may be shared
     load_average: tuple[float, float] = (0.0, 0.0)
@@ -334,6 +339,14 @@ class BenchReport:
                 -1,
                 f"| build before the added month (all earlier months) | "
                 f"{self.first_run_seconds:.1f} s |",
+            )
+        if self.one_month_build_seconds is not None:
+            lines.insert(
+                -1,
+                f"| **the added month built alone on a fresh warehouse** | "
+                f"**{self.one_month_build_seconds:.1f} s**, of which setup "
+                f"{self.one_month_build_setup_seconds:.1f} s (the run adding it: "
+                f"**{self.added_month_ratio:.2f}x**) |",
             )
         return "\n".join(lines)
 

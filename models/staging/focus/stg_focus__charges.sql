@@ -86,23 +86,31 @@ months_to_build as (
 ),
 {% endif %}
 
+-- The current snapshots of the months this build writes (every month in a full build). The
+-- wide raw table is joined to these keys only, so DuckDB bounds the scan by their _file_id range
+-- (a join filter) and skips the row groups of earlier files when a new month lands.
+snapshots_to_build as (
+    select *
+    from current_snapshots
+    {% if is_incremental() -%}
+    where
+        cast(date_trunc('month', snapshot_billing_period_start) as date)
+        in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
+),
+
 current_billing as (
     select
         billing.*,
         coalesce(billing.serviceprovidername, billing.providername) as resolved_provider_name
     from billing
-    inner join current_snapshots
+    inner join snapshots_to_build
         on
-            billing._file_id = current_snapshots.current_file_id
+            billing._file_id = snapshots_to_build.current_file_id
             and coalesce(billing.serviceprovidername, billing.providername, '')
-            = current_snapshots.snapshot_provider_name
-            and billing.billingaccountid = current_snapshots.snapshot_billing_account_id
-            and billing.billingperiodstart = current_snapshots.snapshot_billing_period_start
-    {% if is_incremental() -%}
-    where
-        cast(date_trunc('month', billing.billingperiodstart) as date)
-        in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+            = snapshots_to_build.snapshot_provider_name
+            and billing.billingaccountid = snapshots_to_build.snapshot_billing_account_id
+            and billing.billingperiodstart = snapshots_to_build.snapshot_billing_period_start
 ),
 
 -- Renamed to snake_case and normalized to FOCUS 1.2 semantics whatever the version delivered.
