@@ -222,6 +222,8 @@ def _bench(
     import shutil
     import tempfile
 
+    import duckdb
+
     from orchestration.lib import bench as b
     from orchestration.lib.generate import generate as run_generate
     from orchestration.lib.warehouse import RunLocked, run_lock
@@ -303,12 +305,22 @@ def _bench(
             return EXIT_LOCKED
         sampler.phase = "floor"
         click.echo("\nRunning the floor (one DuckDB script over the landing files) ...")
+        floor_error = None
         with tempfile.TemporaryDirectory(dir=workdir) as scratch:
             treatment = "central"
-            floor = b.run_floor(landing, settings, Path(scratch), treatment)
+            try:
+                floor = b.run_floor(landing, settings, Path(scratch), treatment)
+            except duckdb.Error as exc:  # the pipeline's figures are still reported
+                click.echo(f"error: the floor failed: {exc}", err=True)
+                floor, floor_error = b.FloorResult(0.0, 0, {}), f"the floor failed: {exc}"
     self_rss, children_rss = b.rusage_bytes()
     pipeline = b.pipeline_totals(settings.published) if code == EXIT_OK else {}
-    mismatches = b.compare(pipeline, floor.totals) if code == EXIT_OK else ["the run failed"]
+    if code != EXIT_OK:
+        mismatches = ["the run failed"]
+    elif floor_error:
+        mismatches = [floor_error]
+    else:
+        mismatches = b.compare(pipeline, floor.totals)
     gate_steps = {
         e.step_key
         for e in job_run.result.all_events

@@ -19,7 +19,7 @@
 -- Simplifications (the demo data never needs them): quarantine is reduced to "required values
 -- missing or not typed"; duplicate records are not detected.
 
-create or replace temp table floor_billing_text as
+create or replace table floor_billing_text as
 with
 typed_template as (
     -- every column the script reads exists, whatever FOCUS versions were delivered
@@ -78,7 +78,7 @@ from (
     select * from parquet_rows
 );
 
-create or replace temp table floor_charges as
+create or replace table floor_charges as
 with
 typed as (
     select
@@ -146,7 +146,7 @@ inner join current_files
     and valid.file_order = current_files.file_order;
 
 -- FX: one rate per (currency, charge date), treasury first, then ECB (cross via EUR)
-create or replace temp table floor_rates as
+create or replace table floor_rates as
 with
 treasury_raw as (
     select
@@ -239,7 +239,7 @@ asof left join ecb
     and lookups.charge_date >= ecb.rate_date;
 
 -- mapping rules and catalog (seed CSVs: reference data, read as delivered)
-create or replace temp table floor_rules as
+create or replace table floor_rules as
 select
     rule_id,
     rule_type,
@@ -253,7 +253,7 @@ select
     cast(nullif(valid_to, '') as date) as valid_to
 from read_csv($mapping_rules, all_varchar = true, header = true);
 
-create or replace temp table floor_mapped as
+create or replace table floor_mapped as
 with
 aliases as (
     select lower(trim(tag_key_alias)) as alias, tag_key
@@ -385,7 +385,7 @@ left join floor_rates
 group by all;
 
 -- shared-pool membership (first rule by priority, then rule id) and the line's destination
-create or replace temp table floor_totals as
+create or replace table floor_totals as
 with
 membership_rules as (
     select

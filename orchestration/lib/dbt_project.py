@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from orchestration.lib.settings import PROJECT_DIR
@@ -173,3 +174,26 @@ def record_build_fingerprint(con, fingerprint: str, run_id: str) -> None:
     con.execute(
         "insert into audit.dbt_builds values (?, ?, current_timestamp)", [run_id, fingerprint]
     )
+
+
+def prune_invocation_folders(
+    prefix: str, keep: int = 10, min_age_seconds: float = 3600, target: Path | None = None
+) -> list[Path]:
+    """Remove old dbt invocation folders: dagster-dbt gives every dbt command of a run its own
+    folder under target/ (`<op name>-<run id>-<uuid>`: manifest, compiled SQL, run results,
+    about 30 MB) and never removes one; they had reached 7 GB here. Keeps the newest `keep`
+    and every folder younger than `min_age_seconds` (its invocation may still be running in
+    another process); returns what it removed."""
+    target = target or PROJECT_DIR / "target"
+    folders = sorted(
+        (p for p in target.glob(f"{prefix}-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    now = time.time()
+    removed = []
+    for folder in folders[keep:]:
+        if now - folder.stat().st_mtime >= min_age_seconds:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

@@ -8,11 +8,13 @@ masking_rules as (
     select * from {{ ref('tag_value_masking_rules') }}
 ),
 
+-- The distinct pairs come from a second, narrow import: a CTE read twice can be materialized
+-- by DuckDB, every column of every tag row (hundreds of millions at 50M charges).
 distinct_tags as (
     select distinct
         tag_key,
         tag_value
-    from charge_tags
+    from {{ ref('stg_focus__charge_tags') }}
     where tag_value is not null
 ),
 
@@ -76,7 +78,8 @@ charge_tags_masked as (
             else charge_tags.tag_value
         end as tag_value,
         first_matching_rules.rule_id as masking_rule_id,
-        first_matching_rules.rule_id is not null as is_tag_value_masked
+        first_matching_rules.rule_id is not null as is_tag_value_masked,
+        charge_tags.billing_month
     from charge_tags
     left join first_matching_rules
         on

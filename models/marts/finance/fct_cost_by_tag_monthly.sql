@@ -1,11 +1,30 @@
+-- Incremental by billing month like the charge-level models it reads: a build sums the months
+-- conversion or the tags rebuilt (a masking rule is a seed: its change rebuilds every month).
+{{ config(**month_incremental_config('billing_month')) }}
+-- depends_on: {{ ref('stg_focus__charge_tags') }}
+
 with
+
+{% if is_incremental() %}
+months_to_build as (
+    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
+    union
+    {{ months_rebuilt_upstream(ref('stg_focus__charge_tags')) }}
+),
+{% endif %}
 
 charge_tags as (
     select * from {{ ref('int_charge_tags_masked') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 charges as (
     select * from {{ ref('int_charges_converted_to_reporting_currency') }}
+    {% if is_incremental() -%}
+    where billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
 ),
 
 -- A charge counts once under each tag key it carries (a key's values add up to the cost of
@@ -68,7 +87,9 @@ final as (
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
         -- booleans
         cast(is_tag_value_masked as boolean) as is_tag_value_masked,
-        -- dates
+        -- timestamps
+        {{ month_built_at() }} as month_built_at,
+        -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
         cast(billing_month as date) as billing_month
     from monthly
 )

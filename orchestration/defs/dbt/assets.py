@@ -23,6 +23,7 @@ from orchestration.lib.dbt_project import (
     ensure_manifest,
     last_build_fingerprint,
     project_fingerprint,
+    prune_invocation_folders,
     record_build_fingerprint,
     run_dbt,
 )
@@ -74,6 +75,8 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     elif os.environ.get("TBM_DBT_UNIT_TESTS", "") != "1":
         args += ["--exclude-resource-type", "unit_test"]
     fingerprint = project_fingerprint()
+    # dagster-dbt leaves a folder per dbt command under target/; keep the recent ones
+    prune_invocation_folders(context.op_execution_context.op.name)
     with warehouse() as con:
         last = last_build_fingerprint(con)
     if os.environ.get("TBM_FULL_REFRESH", "") == "1":
