@@ -144,3 +144,28 @@
         {{ compare_model }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- months_to_build_cte(upstreams): in an incremental run, the CTE `months_to_build` (with its
+    trailing comma, so it goes first in the `with` list): the months that any of `upstreams`
+    (refs of month-incremental models) built after this model last built them. Nothing in a
+    full build. -#}
+{% macro months_to_build_cte(upstreams) -%}
+    {%- if is_incremental() %}
+months_to_build as (
+        {%- for upstream in upstreams %}
+    {{ months_rebuilt_upstream(upstream) }}
+            {%- if not loop.last %}
+    union
+            {%- endif %}
+        {%- endfor %}
+),
+    {%- endif %}
+{%- endmacro %}
+
+{#- where_months_to_build(month_column): in an incremental run, the where clause that keeps the
+    rows of months_to_build; nothing in a full build. -#}
+{% macro where_months_to_build(month_column='billing_month') -%}
+    {%- if is_incremental() -%}
+    where {{ month_column }} in (select months_to_build.billing_month from months_to_build)
+    {%- endif -%}
+{%- endmacro %}

@@ -194,18 +194,10 @@ def demo(landing: Path, warehouse: Path, published: Path, engine: str, rows: int
     is_flag=True,
     help="deliver the plain-CSV billing files as csv.gz (50M rows are 27 GB of plain CSV)",
 )
-def bench(
-    rows: int,
-    months: int,
-    out: Path | None,
-    workdir: Path,
-    add_month: bool,
-    seed: int,
-    gzip_billing: bool,
-):
+def bench(**options) -> None:
     """Benchmark: generate, run the whole graph (load, dbt build, gates, publish), time each
     stage and the peak memory, and check the totals against a hand-written DuckDB floor."""
-    sys.exit(_bench(rows, months, out, workdir, add_month, seed, gzip_billing))
+    sys.exit(_bench(**options))
 
 
 def _bench(

@@ -23,11 +23,7 @@
 
 with
 
-{% if is_incremental() %}
-months_to_build as (
-    {{ months_rebuilt_upstream(ref('stg_focus__charges')) }}
-),
-{% endif %}
+{{ months_to_build_cte([ref('stg_focus__charges')]) }}
 
 billing as (
     select * from {{ source('raw', 'billing') }}
@@ -35,9 +31,7 @@ billing as (
 
 charges as (
     select * from {{ ref('stg_focus__charges') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 files as (

@@ -4,14 +4,10 @@
 
 with
 
-{% if is_incremental() %}
--- Incremental run: the months conversion or mapping rebuilt since this model last built them.
-months_to_build as (
-    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
-    union
-    {{ months_rebuilt_upstream(ref('int_charges_mapped_to_services')) }}
-),
-{% endif %}
+{{ months_to_build_cte([
+    ref('int_charges_converted_to_reporting_currency'),
+    ref('int_charges_mapped_to_services'),
+]) }}
 
 charges as (
     select
@@ -28,9 +24,7 @@ charges as (
         billing_month,
         charge_date
     from {{ ref('stg_focus__charges') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 converted_charges as (
@@ -40,9 +34,7 @@ converted_charges as (
         effective_cost_reporting,
         has_missing_fx_rate
     from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 mapped_charges as (
@@ -52,9 +44,7 @@ mapped_charges as (
         mapping_rule_id,
         mapping_method
     from {{ ref('int_charges_mapped_to_services') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 charges_joined as (

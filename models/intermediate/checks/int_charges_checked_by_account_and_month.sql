@@ -6,13 +6,10 @@
 
 with
 
-{% if is_incremental() %}
-months_to_build as (
-    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
-    union
-    {{ months_rebuilt_upstream(ref('int_charges_mapped_to_services')) }}
-),
-{% endif %}
+{{ months_to_build_cte([
+    ref('int_charges_converted_to_reporting_currency'),
+    ref('int_charges_mapped_to_services'),
+]) }}
 
 charges as (
     select
@@ -26,9 +23,7 @@ charges as (
         has_unknown_enum_value,
         has_invalid_tags_json
     from {{ ref('stg_focus__charges') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 converted_charges as (
@@ -37,9 +32,7 @@ converted_charges as (
         effective_cost_reporting,
         has_missing_fx_rate
     from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 mapped_charges as (
@@ -47,9 +40,7 @@ mapped_charges as (
         charge_id,
         service_id
     from {{ ref('int_charges_mapped_to_services') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 -- Staging drives: every current charge is counted, converted or not. A charge without a

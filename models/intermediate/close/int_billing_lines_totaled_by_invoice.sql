@@ -5,13 +5,10 @@
 
 with
 
-{% if is_incremental() %}
-months_to_build as (
-    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
-    union
-    {{ months_rebuilt_upstream(ref('int_charges_mapped_to_services')) }}
-),
-{% endif %}
+{{ months_to_build_cte([
+    ref('int_charges_converted_to_reporting_currency'),
+    ref('int_charges_mapped_to_services'),
+]) }}
 
 charges as (
     select
@@ -23,9 +20,7 @@ charges as (
         billed_cost,
         billing_month
     from {{ ref('stg_focus__charges') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 converted_charges as (
@@ -33,18 +28,14 @@ converted_charges as (
         charge_id,
         billed_cost_reporting
     from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 -- the charges the allocation received (each is mapped to a service or to `unallocated`)
 mapped_charges as (
     select charge_id
     from {{ ref('int_charges_mapped_to_services') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 charges_joined as (

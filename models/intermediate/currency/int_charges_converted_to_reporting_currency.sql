@@ -163,9 +163,7 @@ charges_with_rates as (
         on
             charges.billing_currency = rates_as_of_charge_date.currency_code
             and charges.charge_date = rates_as_of_charge_date.charge_date
-    {% if is_incremental() -%}
-    where charges.billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build('charges.billing_month') }}
 ),
 
 final as (

@@ -5,26 +5,19 @@
 
 with
 
-{% if is_incremental() %}
-months_to_build as (
-    {{ months_rebuilt_upstream(ref('int_charges_converted_to_reporting_currency')) }}
-    union
-    {{ months_rebuilt_upstream(ref('stg_focus__charge_tags')) }}
-),
-{% endif %}
+{{ months_to_build_cte([
+    ref('int_charges_converted_to_reporting_currency'),
+    ref('stg_focus__charge_tags'),
+]) }}
 
 charge_tags as (
     select * from {{ ref('int_charge_tags_masked') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 charges as (
     select * from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {% if is_incremental() -%}
-    where billing_month in (select months_to_build.billing_month from months_to_build)
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 -- A charge counts once under each tag key it carries (a key's values add up to the cost of
