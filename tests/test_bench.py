@@ -1,10 +1,12 @@
 """`tbm bench` on a small case, so the benchmark harness cannot rot.
 
-One subprocess: `tbm bench --rows 200000 --out DIR` generates, runs the whole graph and the
-hand-written DuckDB floor (orchestration/lib/bench_floor.sql: an independent computation of the
-headline totals straight from the landing files) and writes bench.json. The test checks the
-report's fields, that every stage was timed, and that the pipeline's totals equal the floor's
-exactly. The big cases (10M, 6+1 months, 50M) are documented commands (docs/bench/README.md).
+One subprocess: `tbm bench --rows 150000 --months 2 --add-month --out DIR` generates two months,
+runs the whole graph, lands a third month and times the incremental run that loads it, builds
+that month alone on a fresh warehouse, runs the hand-written DuckDB floor
+(orchestration/lib/bench_floor.sql: an independent computation of the headline totals straight
+from the landing files, all three months) and writes bench.json. The test checks the report's
+fields, that every stage was timed, and that the pipeline's totals equal the floor's exactly. The
+big cases (10M, 6+1 months, 50M) are documented commands (docs/bench/README.md).
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ import pytest
 from tests.demo import tbm
 
 pytestmark = pytest.mark.slow
-ROWS = 200_000
+ROWS, MONTHS = 150_000, 2
 
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("bench")
     run = tbm(
-        *("bench", "--rows", str(ROWS)),
+        *("bench", "--rows", str(ROWS), "--months", str(MONTHS), "--add-month"),
         *("--out", str(root / "out"), "--workdir", str(root / "work")),
         timeout=600,
     )
@@ -51,9 +53,11 @@ def test_bench_json_has_the_measures(bench):
         "publish_seconds",
     ):
         assert key in data, key
-    assert data["months"] == 1
-    # the generator aims at ROWS; supersession (a partial delivery replaced) removes a few
-    assert 0.9 * ROWS <= data["generated_rows"] <= 1.1 * ROWS
+    assert data["months"] == MONTHS + 1
+    # the generator aims at ROWS, then ROWS / MONTHS for the added month; supersession (a partial
+    # delivery replaced) removes a few
+    generated = ROWS + ROWS // MONTHS
+    assert 0.9 * generated <= data["generated_rows"] <= 1.1 * generated
     assert 0 < data["rows"] <= data["generated_rows"]
     assert data["pipeline_seconds"] > data["floor_seconds"] > 0
     assert data["ratio"] == pytest.approx(data["pipeline_seconds"] / data["floor_seconds"], 0.01)
@@ -69,3 +73,15 @@ def test_pipeline_totals_equal_the_floor_exactly(bench):
     assert "| totals equal the floor (exact decimal) | True |" in bench["stdout"]
     assert data["headline"], "the markdown report lists the largest destinations"
     assert "ratio pipeline / floor" in bench["md"]
+
+
+def test_the_added_month_is_compared_with_its_build_alone(bench):
+    data = bench["json"]
+    assert data["first_run_seconds"] > 0  # the two-month build before it
+    assert data["one_month_build_seconds"] > 0
+    assert data["added_month_ratio"] == pytest.approx(
+        data["pipeline_seconds"] / data["one_month_build_seconds"], 0.01
+    )
+    assert "the added month built alone on a fresh warehouse" in bench["md"]
+    # the node times are those of the incremental run's dbt build
+    assert "stg_focus__charges" in data["dbt_models"]
