@@ -77,7 +77,7 @@
 
 
 {#- month_incremental_tag(): the tag month_incremental_config gives its models; data tests on
-    them check only the months the running build wrote (get_where_subquery below). -#}
+    them check only the months the model's latest build wrote (get_where_subquery below). -#}
 {% macro month_incremental_tag() -%}
     {{ return('month_incremental') }}
 {%- endmacro %}
@@ -129,7 +129,7 @@
 {%- endmacro %}
 
 {#- months_tested_in(model, compare_model): `compare_model` as a two-model test should read it.
-    When `model` is a month-incremental model restricted to the months this build wrote
+    When `model` is a month-incremental model restricted to the months its latest build wrote
     (get_where_subquery), the compare side is restricted to the same billing months (all of
     their rows, whenever built); otherwise `compare_model` unchanged. -#}
 {% macro months_tested_in(model, compare_model) -%}
