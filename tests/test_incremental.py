@@ -12,15 +12,14 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.demo import DEMO_ROWS, PROJECT, clean_env, copy_demo, query, tbm
+from orchestration.lib.dbt_project import run_dbt
+from tests.demo import DEMO_ROWS, clean_env, copy_demo, query, tbm
 
 pytestmark = pytest.mark.slow
 INCREMENTAL_MODELS = (
@@ -137,19 +136,12 @@ from {{ get_where_subquery(ref('fct_allocated_costs')) }} group by all
 
 
 def rows_data_tests_read(warehouse: Path, target: Path) -> dict[str, dict[str, int]]:
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [
-            *(str(dbt), "show", "--inline", TESTED_ROWS_SQL, "--limit", "1000"),
-            *("--output", "json", "--log-format", "json", "--profiles-dir", str(PROJECT)),
-            *("--target-path", str(target)),
-        ],
-        cwd=PROJECT,
+    result = run_dbt(
+        *("show", "--inline", TESTED_ROWS_SQL, "--limit", "1000"),
+        *("--output", "json", "--log-format", "json"),
+        target="duckdb",
+        target_path=target,
         env=clean_env({"TBM_WAREHOUSE": str(warehouse), "TBM_DUCKDB_TEMP_DIR": str(target)}),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     shown: dict[str, dict[str, int]] = {}

@@ -109,9 +109,12 @@ def _parse(target_path: Path) -> None:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
 
 
-def run_dbt(*args: str, target: str, target_path: Path) -> subprocess.CompletedProcess:
+def run_dbt(
+    *args: str, target: str, target_path: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`dbt ARGS --quiet` on this project with TARGET, its artifacts in TARGET_PATH (not target/,
-    which holds the manifest that Dagster and other runs read).
+    which holds the manifest that Dagster and other runs read); ENV: the process's environment
+    (default: this one's).
 
     A subprocess, not dbtRunner: dbt in-process reconfigures the root logger of the caller."""
     return subprocess.run(
@@ -122,6 +125,7 @@ def run_dbt(*args: str, target: str, target_path: Path) -> subprocess.CompletedP
             *("--target-path", str(target_path)),
         ],
         cwd=PROJECT_DIR,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
