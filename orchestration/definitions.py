@@ -12,6 +12,7 @@ from orchestration.defs.dbt.assets import dbt_resource, tbm_dbt_models
 from orchestration.defs.gates.checks import GATE_CHECKS
 from orchestration.defs.publish.assets import published_bi
 from orchestration.defs.raw.assets import RAW_ASSETS
+from orchestration.resources import SettingsResource
 
 tbm_run_job = dg.define_asset_job(
     "tbm_run",
@@ -23,6 +24,7 @@ defs = dg.Definitions(
     assets=[*RAW_ASSETS, tbm_dbt_models, published_bi],
     asset_checks=GATE_CHECKS,
     jobs=[tbm_run_job],
-    resources={"dbt": dbt_resource},
+    # `tbm` replaces the settings resource with the one built from its flags
+    resources={"dbt": dbt_resource, "settings": SettingsResource()},
     executor=dg.in_process_executor,
 )

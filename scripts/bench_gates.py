@@ -28,7 +28,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 def _without_gates() -> None:
     """Leave the GX checks out of the definitions and skip the GX warm-up (bench only)."""
     import orchestration.defs.gates.checks as checks
-    import orchestration.lib.gates as gates
+    import orchestration.pipeline.gates as gates
 
     checks.GATE_CHECKS = []
     gates.warm_up = lambda: None

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib import load as loader
-from orchestration.lib.load import connect, load_extract
+from orchestration.pipeline import load as loader
+from orchestration.pipeline.load import connect, load_extract
 
 COLUMNS = [
     "BilledCost",

@@ -3,7 +3,7 @@
 One subprocess: `tbm bench --rows 150000 --months 2 --add-month --out DIR` generates two months,
 runs the whole graph, lands a third month and times the incremental run that loads it, builds
 that month alone on a fresh warehouse, runs the hand-written DuckDB floor
-(orchestration/lib/bench_floor.sql: an independent computation of the headline totals straight
+(orchestration/bench/floor.sql: an independent computation of the headline totals straight
 from the landing files, all three months) and writes bench.json. The test checks the report's
 fields, that every stage was timed, and that the pipeline's totals equal the floor's exactly. The
 big cases (10M, 6+1 months, 50M) are documented commands (docs/bench/README.md).

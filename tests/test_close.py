@@ -1,4 +1,4 @@
-"""Month-end close and reopen (orchestration/lib/close.py) on a small in-memory warehouse."""
+"""Month-end close and reopen (orchestration/commands/close.py) on a small in-memory warehouse."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.cli import main
-from orchestration.lib.close import (
+from orchestration.commands.close import (
     CloseError,
     GateRed,
     close_month,
@@ -18,7 +18,7 @@ from orchestration.lib.close import (
     red_gates,
     reopen_month,
 )
-from orchestration.lib.gates import ensure_audit_table
+from orchestration.pipeline.gates import ensure_audit_table
 
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
 

@@ -1,4 +1,4 @@
-"""orchestration/lib/dbt_project.py: pruning the folders dagster-dbt leaves under target/."""
+"""orchestration/pipeline/dbt_project.py: pruning the folders dagster-dbt leaves under target/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from orchestration.lib.dbt_project import prune_invocation_folders
+from orchestration.pipeline.dbt_project import prune_invocation_folders
 
 
 def make_folder(target: Path, name: str, age_seconds: float) -> Path:

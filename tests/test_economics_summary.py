@@ -1,4 +1,4 @@
-"""orchestration.lib.summary_economics.unit_cost_lines on small hand-made marts."""
+"""orchestration.commands.summary_economics.unit_cost_lines on small hand-made marts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from orchestration.lib.summary_economics import unit_cost_lines
+from orchestration.commands.summary_economics import unit_cost_lines
 
 UNIT_COSTS = """
 create table marts.fct_unit_costs (

@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.focus import columns_for_version
-from orchestration.lib.focus_export import UNIT_REWRITES, _unit_expression
+from orchestration.commands.focus_export import UNIT_REWRITES, _unit_expression
+from orchestration.pipeline.focus import columns_for_version
 from tests.demo import copy_demo, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from orchestration.lib.generate import write_focus_rows
-from orchestration.lib.load import connect, load_extract, load_reference_data
-from orchestration.lib.settings import PROJECT_DIR
+from orchestration.pipeline.load import connect, load_extract, load_reference_data
+from orchestration.settings import PROJECT_DIR
 
 CHARGES = [
     {

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.lib import gates
-from orchestration.lib.gates import (
+from orchestration.pipeline import gates
+from orchestration.pipeline.gates import (
     AUDIT_COLUMNS,
     Suite,
     build_data_docs,
@@ -21,7 +21,7 @@ from orchestration.lib.gates import (
     step_seconds,
     validate_suite,
 )
-from orchestration.lib.settings import SETTINGS, THRESHOLDS, Settings
+from orchestration.settings import SETTINGS, THRESHOLDS, Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -21,9 +21,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.extracts import FX_RATES, INVOICES, TELEMETRY
-from orchestration.lib.focus import FOCUS_BY_NAME, MONEY, TS, columns_for_version, detect_version
 from orchestration.lib.generate import GenerateReport, generate, write_focus_rows
+from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
+from orchestration.pipeline.focus import (
+    FOCUS_BY_NAME,
+    MONEY,
+    TS,
+    columns_for_version,
+    detect_version,
+)
 
 ROWS = 20_000
 CATEGORIES = {"Usage", "Purchase", "Tax", "Credit", "Adjustment"}

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.dbt_project import run_dbt
+from orchestration.pipeline.dbt_project import run_dbt
 from tests.demo import DEMO_ROWS, clean_env, copy_demo, query, tbm
 
 pytestmark = pytest.mark.slow

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.focus import detect_version
-from orchestration.lib.load import LandingPathError, connect, load_extract
+from orchestration.pipeline.focus import detect_version
+from orchestration.pipeline.load import LandingPathError, connect, load_extract
 
 HEADER = (
     "BilledCost,EffectiveCost,BillingCurrency,BillingAccountId,BillingPeriodStart,"

@@ -20,7 +20,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.lib.load import connect, load_extract
+from orchestration.pipeline.load import connect, load_extract
 
 FUZZ = settings(
     max_examples=120,

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.publish import publish, read_only
+from orchestration.pipeline.publish import publish, read_only
 
 
 def _warehouse(path: Path, value: int) -> duckdb.DuckDBPyConnection:
@@ -65,7 +65,7 @@ def test_a_failed_publication_leaves_the_previous_file_and_no_leftovers(tmp_path
     before = published.read_bytes()
     con.execute("create or replace table marts.fct_x as select 2 as amount")
 
-    import orchestration.lib.publish as module
+    import orchestration.pipeline.publish as module
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt("interrupted during publish")
@@ -78,7 +78,7 @@ def test_a_failed_publication_leaves_the_previous_file_and_no_leftovers(tmp_path
 
 
 def test_the_run_s_gate_results_are_published_with_the_data(tmp_path):
-    from orchestration.lib.gates import RowResult, record_results
+    from orchestration.pipeline.gates import RowResult, record_results
 
     con = _warehouse(tmp_path / "wh.duckdb", 1)
 
@@ -112,7 +112,7 @@ def test_the_run_s_gate_results_are_published_with_the_data(tmp_path):
 
 
 def test_the_closed_figures_are_published_read_only_and_nothing_else_of_the_warehouse(tmp_path):
-    from orchestration.lib.close import ensure_closed_schema
+    from orchestration.commands.close import ensure_closed_schema
 
     con = _warehouse(tmp_path / "wh.duckdb", 1)
     ensure_closed_schema(con)

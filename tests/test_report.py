@@ -1,4 +1,4 @@
-"""`tbm report` (orchestration/lib/report.py): offline HTML with inline SVG and CSV tables."""
+"""`tbm report` (orchestration/commands/report.py): offline HTML with inline SVG and CSV tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.report import bar_chart_svg, write_report
+from orchestration.commands.report import bar_chart_svg, write_report
 
 
 @pytest.fixture

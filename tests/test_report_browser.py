@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.report import write_report
+from orchestration.commands.report import write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib.warehouse import RunLocked, run_lock
+from orchestration.warehouse import RunLocked, run_lock
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EXIT_LOCKED = 5
@@ -35,7 +35,7 @@ def test_tbm_run_refuses_while_another_process_holds_the_warehouse(tmp_path):
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; "
-            "from orchestration.lib.warehouse import run_lock\n"
+            "from orchestration.warehouse import run_lock\n"
             "with run_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
             str(warehouse),
         ],

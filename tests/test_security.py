@@ -20,7 +20,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.lib.load import LandingPathError, landing_files
+from orchestration.pipeline.load import LandingPathError, landing_files
 from tests.demo import copy_demo, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -183,7 +183,7 @@ def test_neither_the_run_log_nor_the_output_holds_an_environment_secret(secret_r
 def test_settings_that_reach_sql_text_are_refused_unless_they_parse(monkeypatch, variable, value):
     """Settings dbt sees as vars are validated first: a value that is not the data it stands for
     (a currency code, a size, a number, a timestamp) stops the run naming the variable."""
-    from orchestration.lib.settings import Settings
+    from orchestration.settings import Settings
 
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=variable):
@@ -191,7 +191,7 @@ def test_settings_that_reach_sql_text_are_refused_unless_they_parse(monkeypatch,
 
 
 def test_valid_settings_still_parse(monkeypatch):
-    from orchestration.lib.settings import Settings
+    from orchestration.settings import Settings
 
     monkeypatch.setenv("TBM_REPORTING_CURRENCY", "eur")
     monkeypatch.setenv("TBM_DUCKDB_MEMORY_LIMIT", "512MiB")

@@ -1,4 +1,4 @@
-"""What moves between the DuckDB control plane and Spark (orchestration/lib/spark.py), without
+"""What moves between the DuckDB control plane and Spark (orchestration/pipeline/spark.py), without
 Spark: the Parquet files Spark would write are written here by DuckDB."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.close import ensure_closed_schema
-from orchestration.lib.spark import (
+from orchestration.commands.close import ensure_closed_schema
+from orchestration.pipeline.spark import (
     SparkModel,
     closed_tables_setting,
     exchanged_sources,

@@ -53,8 +53,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orchestration.lib.extracts import FX_RATES, INVOICES, TELEMETRY
-from orchestration.lib.focus import FOCUS_BY_NAME, MONEY, TS, columns_for_version
+from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
+from orchestration.pipeline.focus import FOCUS_BY_NAME, MONEY, TS, columns_for_version
 
 SCALE = 10**10  # money and quantities: int64 in units of 1e-10
 CHUNK_ROWS = 250_000  # at most this many rows are built and written at once

@@ -1,12 +1,11 @@
 """dbt models as Dagster assets, keyed `<schema>/<model>`; dbt sources map to the raw assets.
 
-The engine (TBM_ENGINE, `tbm run --engine`) picks the dbt target (orchestration/lib/spark.py):
-on DuckDB dbt builds in the working warehouse; on Spark the same asset first exports the
-sources from DuckDB as Parquet, builds on Spark, then brings the marts and quality tables back
-into the DuckDB warehouse, where the gates and publication read them.
+The engine (the `engine` setting, `tbm run --engine`) picks the dbt target
+(orchestration/pipeline/spark.py): on DuckDB dbt builds in the working warehouse; on Spark the same
+asset first exports the sources from DuckDB as Parquet, builds on Spark, then brings the marts and
+quality tables back into the DuckDB warehouse, where the gates and publication read them.
 """
 
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,10 +15,9 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.lib import gates
-from orchestration.lib.dbt_project import (
+from orchestration.pipeline import gates
+from orchestration.pipeline.dbt_project import (
     PROJECT_DIR,
-    dbt_target,
     ensure_manifest,
     last_build_fingerprint,
     project_fingerprint,
@@ -27,8 +25,7 @@ from orchestration.lib.dbt_project import (
     record_build_fingerprint,
     run_dbt,
 )
-from orchestration.lib.settings import Settings
-from orchestration.lib.spark import (
+from orchestration.pipeline.spark import (
     CONTROL_PLANE_TAG,
     closed_tables_setting,
     exchanged_sources,
@@ -36,12 +33,19 @@ from orchestration.lib.spark import (
     import_models,
     imported_models,
 )
-from orchestration.lib.warehouse import warehouse
+from orchestration.resources import SettingsResource
+from orchestration.settings import Settings
+from orchestration.warehouse import warehouse
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=dbt_target())
-ensure_manifest()
+# The manifest is parsed for the settings of the process that loads the definitions (`tbm`
+# exports its settings first; `dagster dev` reads the environment).
+_LOAD_SETTINGS = Settings.from_env()
+dbt_project = DbtProject(
+    project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=_LOAD_SETTINGS.dbt_target
+)
+ensure_manifest(_LOAD_SETTINGS)
 
 
 class TbmTranslator(DagsterDbtTranslator):
@@ -57,7 +61,7 @@ class TbmTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=TbmTranslator())
-def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource):
     """dbt build: seeds, staging, intermediate, marts and quality models with their data tests.
 
     The charge-level models are incremental by billing month (macros/month_incremental.sql):
@@ -66,20 +70,21 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     a seed, a model) or the reporting currency changed (dbt_project.project_fingerprint).
 
     dbt unit tests check model logic on fixed inputs, not the data: they run in the test
-    command (tests/test_dbt_unit_tests.py), not in every production build, where they were the
+    command (tests/test_dbt_unit_tests.py), not in every production build, where they are the
     largest fixed cost (about 40% of a small build). TBM_DBT_UNIT_TESTS=1 runs them here too."""
+    settings = settings.settings
     args = ["build"]
-    if os.environ.get("TBM_DBT_EXCLUDE_TESTS") == "1":
+    if settings.dbt_exclude_tests:
         # the models only, no data tests either (tests/test_spark_parity.py on two cores)
         args += ["--exclude-resource-type", "unit_test", "test"]
-    elif os.environ.get("TBM_DBT_UNIT_TESTS", "") != "1":
+    elif not settings.dbt_unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    fingerprint = project_fingerprint()
+    fingerprint = project_fingerprint(settings)
     # dagster-dbt leaves a folder per dbt command under target/; keep the recent ones
     prune_invocation_folders(context.op_execution_context.op.name)
-    with warehouse() as con:
+    with warehouse(settings) as con:
         last = last_build_fingerprint(con)
-    if os.environ.get("TBM_FULL_REFRESH", "") == "1":
+    if settings.full_refresh:
         args.append("--full-refresh")
     elif last != fingerprint:
         # a mapping rule, seed, model or the reporting currency changed since the last build:
@@ -93,18 +98,17 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # process mostly waits on dbt's output; started with the run, the import held the GIL
     # while Dagster planned the run and ran the load steps, and delayed them by as much
     gates.warm_up()
-    settings = Settings.from_env()
     if settings.engine == "spark":
         yield from _build_on_spark(context, dbt, args, settings)
     else:
         yield from dbt.cli(args, context=context).stream()
-    with warehouse() as con:
+    with warehouse(settings) as con:
         record_build_fingerprint(con, fingerprint, context.run.run_id)
 
 
 def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, settings):
     """The sources out of DuckDB as Parquet, the build on Spark, the marts and quality tables
-    back into DuckDB, then the control-plane view on DuckDB (orchestration/lib/spark.py)."""
+    back into DuckDB, then the control-plane view on DuckDB (orchestration/pipeline/spark.py)."""
     manifest = Path(dbt_project.manifest_path)
     exchange = settings.spark_dir / "exchange"
     with warehouse(settings) as con:
@@ -112,7 +116,7 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, s
         exported = export_sources(con, exchange, tables)
     context.log.info(f"exported {len(exported)} source tables to {exchange}: {exported}")
     # read by the on-run-start hook of the dbt process (macros/spark_sources.sql)
-    os.environ["TBM_SPARK_CLOSED_TABLES"] = closed_tables_setting(tables)
+    settings.export(TBM_SPARK_CLOSED_TABLES=closed_tables_setting(tables))
     yield from dbt.cli(args, context=context).stream()
     with warehouse(settings) as con:
         imported = import_models(con, settings.spark_dir, imported_models(manifest))
@@ -122,10 +126,13 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, s
         *("run", "--select", f"tag:{CONTROL_PLANE_TAG}"),
         target="duckdb",
         target_path=PROJECT_DIR / "target" / "control_plane",
+        env=settings.dbt_environment(),
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt run of the control-plane models failed:\n{result.stdout}")
 
 
 # The dbt of this environment, whether or not its bin folder is on PATH.
-dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT, target=dbt_target())
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project, dbt_executable=DBT, target=_LOAD_SETTINGS.dbt_target
+)

@@ -1,17 +1,17 @@
 """Great Expectations suites as Dagster asset checks, one per suite in `expectations/`.
 
-Each check is attached to the asset that produces its suite's table and validates that table
-(see orchestration/lib/gates.py). A failed suite with `"blocking": true` returns severity ERROR,
+Each check is attached to the asset that produces its suite's table and validates that table (see
+orchestration/pipeline/gates.py). A failed suite with `"blocking": true` returns severity ERROR,
 which stops the assets downstream in the same run, publication among them, so the BI-facing file
-keeps the previous good figures. A suite with `"blocking": false` warns: severity WARN, and the
-run publishes with the warning listed in the published quality.gate_results.
+keeps the previous good figures. A suite with `"blocking": false` warns: severity WARN, and the run
+publishes with the warning listed in the published quality.gate_results.
 
-Every check is declared `blocking=True` to Dagster, warnings included: that makes publication
-wait for all of them (Dagster only stops downstream assets on a failed check of severity ERROR),
-so the published gate results are complete.
+Every check is declared `blocking=True` to Dagster, warnings included: that makes publication wait
+for all of them (Dagster only stops downstream assets on a failed check of severity ERROR), so the
+published gate results are complete.
 
-Each check also appends its row results to audit.gate_results (marts.fct_data_quality) and
-renders its validation result into the GX Data Docs beside the warehouse (gx_docs/index.html).
+Each check also appends its row results to audit.gate_results (marts.fct_data_quality) and renders
+its validation result into the GX Data Docs beside the warehouse (gx_docs/index.html).
 """
 
 from typing import TYPE_CHECKING
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
-from orchestration.lib.gates import (
+from orchestration.pipeline.gates import (
     CheckResult,
     Suite,
     build_data_docs,
@@ -27,8 +27,8 @@ from orchestration.lib.gates import (
     record_results,
     validate_suite,
 )
-from orchestration.lib.settings import Settings
-from orchestration.lib.warehouse import warehouse
+from orchestration.resources import SettingsResource
+from orchestration.warehouse import warehouse
 
 if TYPE_CHECKING:  # pandas loads with Great Expectations (gates.warm_up), not with the definitions
     import pandas as pd
@@ -80,8 +80,10 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         ),
         blocking=True,
     )
-    def _check(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        settings = Settings.from_env()
+    def _check(
+        context: AssetCheckExecutionContext, settings: SettingsResource
+    ) -> dg.AssetCheckResult:
+        settings = settings.settings
         run_id = context.run.run_id
         with warehouse(settings) as con:
             frame = suite_frame(suite, con, run_id)

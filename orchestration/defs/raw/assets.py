@@ -3,17 +3,17 @@
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from orchestration.lib.load import load_extract, load_reference_data
-from orchestration.lib.settings import Settings
-from orchestration.lib.warehouse import warehouse
+from orchestration.pipeline.load import load_extract, load_reference_data
+from orchestration.resources import SettingsResource
+from orchestration.settings import Settings
+from orchestration.warehouse import warehouse
 
 RAW_GROUP = "raw"
 
 
 def _load(
-    context: AssetExecutionContext, kind: str, key: list[str] | None = None
+    context: AssetExecutionContext, settings: Settings, kind: str, key: list[str] | None = None
 ) -> dg.MaterializeResult:
-    settings = Settings.from_env()
     with warehouse(settings) as con:
         results = load_extract(con, settings.landing, kind, context.run_id)
     new = [r for r in results if r.status != "skipped"]
@@ -35,21 +35,25 @@ def _load(
 
 
 @dg.asset(key=["raw", "billing"], group_name=RAW_GROUP, kinds={"duckdb"})
-def raw_billing(context: AssetExecutionContext) -> dg.MaterializeResult:
+def raw_billing(context: AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     """FOCUS 1.0-1.3 billing exports from landing/billing into raw.billing."""
-    return _load(context, "billing")
+    return _load(context, settings.settings, "billing")
 
 
 @dg.asset(key=["raw", "invoices"], group_name=RAW_GROUP, kinds={"duckdb"})
-def raw_invoices(context: AssetExecutionContext) -> dg.MaterializeResult:
+def raw_invoices(
+    context: AssetExecutionContext, settings: SettingsResource
+) -> dg.MaterializeResult:
     """Cloud, SaaS and vendor invoice lines from landing/invoices into raw.invoices."""
-    return _load(context, "invoices")
+    return _load(context, settings.settings, "invoices")
 
 
 @dg.asset(key=["raw", "telemetry"], group_name=RAW_GROUP, kinds={"duckdb"})
-def raw_telemetry(context: AssetExecutionContext) -> dg.MaterializeResult:
+def raw_telemetry(
+    context: AssetExecutionContext, settings: SettingsResource
+) -> dg.MaterializeResult:
     """Service telemetry per day from landing/telemetry into raw.telemetry."""
-    return _load(context, "telemetry")
+    return _load(context, settings.settings, "telemetry")
 
 
 @dg.multi_asset(
@@ -75,10 +79,10 @@ def raw_telemetry(context: AssetExecutionContext) -> dg.MaterializeResult:
     ],
     name="raw_fx_rates",
 )
-def raw_fx_rates(context: AssetExecutionContext):
+def raw_fx_rates(context: AssetExecutionContext, settings: SettingsResource):
     """Treasury FX rates, ECB reference rates and ISO 4217 codes."""
-    yield _load(context, "fx_rates", ["raw", "fx_rates"])
-    settings = Settings.from_env()
+    settings = settings.settings
+    yield _load(context, settings, "fx_rates", ["raw", "fx_rates"])
     with warehouse(settings) as con:
         references = load_reference_data(con, context.run_id)
     for ref in references:
@@ -108,9 +112,9 @@ def raw_fx_rates(context: AssetExecutionContext):
     ],
     name="raw_load_log",
 )
-def raw_load_log(context: AssetExecutionContext):
+def raw_load_log(context: AssetExecutionContext, settings: SettingsResource):
     """The run's load accounting: rows_read = rows_loaded + rows_quarantined for every file."""
-    with warehouse() as con:
+    with warehouse(settings.settings) as con:
         files, read, loaded, quarantined = con.execute(
             "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
             "coalesce(sum(rows_quarantined), 0) from raw.load_log where run_id = ?",

@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.lib.settings import PROJECT_DIR
+from orchestration.settings import PROJECT_DIR
 
 if TYPE_CHECKING:  # pandas is imported with Great Expectations, off the run's critical path
     import pandas as pd
@@ -500,7 +500,7 @@ _INSERT_ROWS = 500
 _docs: dict[Path, tuple[str, Any]] = {}
 _docs_lock = threading.Lock()
 _VIEWS = tuple(
-    {"module_name": "orchestration.lib.gx_views", "class_name": name}
+    {"module_name": "orchestration.pipeline.gx_views", "class_name": name}
     for name in ("CachedJinjaPageView", "CachedJinjaIndexPageView")
 )
 

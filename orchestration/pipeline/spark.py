@@ -30,16 +30,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.settings import Settings
-
 EXCHANGED_SCHEMAS = ("raw", "audit")
 IMPORTED_SCHEMAS = ("marts", "quality")
 CONTROL_PLANE_TAG = "control_plane"
-
-
-def spark_dir() -> Path:
-    """Spark's folder: `warehouse/` (tables), `metastore/` (Derby) and `exchange/` (sources)."""
-    return Settings.from_env().spark_dir
 
 
 def _manifest(manifest_path: Path) -> dict:
@@ -52,7 +45,7 @@ def exchanged_sources(manifest_path: Path, con: duckdb.DuckDBPyConnection) -> li
     `tbm close` wrote in DuckDB (closed.month_closes always; a frozen mart once a month was
     closed). Spark registers the closed ones listed in TBM_SPARK_CLOSED_TABLES
     (`closed_tables_setting`) and creates the others empty (macros/closed_schema.sql)."""
-    from orchestration.lib.close import ensure_closed_schema
+    from orchestration.commands.close import ensure_closed_schema
 
     sources = _manifest(manifest_path)["sources"].values()
     tables = {(s["schema"], s["identifier"]) for s in sources if s["schema"] in EXCHANGED_SCHEMAS}
@@ -76,7 +69,7 @@ def export_sources(
 ) -> dict[str, int]:
     """Write each (schema, table) of the DuckDB warehouse as Parquet into
     `exchange/<schema>/<table>/data.parquet` (replacing the previous export); table -> rows."""
-    from orchestration.lib.gates import ensure_audit_table
+    from orchestration.pipeline.gates import ensure_audit_table
 
     ensure_audit_table(con)
     counts: dict[str, int] = {}

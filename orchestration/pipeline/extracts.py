@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.lib.focus import FOCUS_COLUMNS, MONEY, TEXT
+from orchestration.pipeline.focus import FOCUS_COLUMNS, MONEY, TEXT
 
 DATE = "date"
 

@@ -1,7 +1,14 @@
 """Settings: command-line flags and environment variables, one place, with the defaults.
 
-Every setting has an environment variable; the command line sets the same variables, so the Dagster
-definitions, dbt (through `profiles.yml`) and the CLI all read one configuration.
+This is the only module that reads the process environment. A command builds `Settings` once
+(`Settings.from_env(**flags)`: a flag wins over its variable, the variable over the default) and
+hands it on: to the Dagster run as the `settings` resource (orchestration/resources.py), to
+commands as an argument, and to dbt through `export()`, which writes every value dbt reads
+(`profiles.yml`, `dbt_project.yml` vars) back to the environment of the dbt subprocess.
+
+Process-level switches that are not settings of a run, read here too and documented in
+docs/testing.md: TBM_TEST_PAUSE_BEFORE_SWAP (a test hook of the publication) and TBM_PYTHON
+(scripts/dev's interpreter, read by the shell script only).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 ENGINES = ("duckdb", "spark")
 
 # name -> (environment variable, default, help)
@@ -70,6 +77,27 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "72",
         "gate: hours a billing account's newest ChargePeriodEnd may lag the freshness 'as of'",
     ),
+    "dbt_target": (
+        "TBM_DBT_TARGET",
+        "",
+        "dbt target of profiles.yml (default: the engine's name; Spark variants: "
+        "spark_standalone, spark_thrift)",
+    ),
+    "full_refresh": (
+        "TBM_FULL_REFRESH",
+        "",
+        "1: rebuild every billing month, not only the changed ones (`tbm run --full-refresh`)",
+    ),
+    "dbt_unit_tests": (
+        "TBM_DBT_UNIT_TESTS",
+        "",
+        "1: the run's dbt build also runs the dbt unit tests (the test command runs them apart)",
+    ),
+    "dbt_exclude_tests": (
+        "TBM_DBT_EXCLUDE_TESTS",
+        "",
+        "1: the run's dbt build runs no dbt data tests either (models only; for parity tests)",
+    ),
     "freshness_as_of": (
         "TBM_FRESHNESS_AS_OF",
         "latest",
@@ -89,9 +117,28 @@ THRESHOLDS = (
 )
 
 
+# What the dbt subprocess reads from its environment: profiles.yml and dbt_project.yml name these
+# variables with the same defaults as SETTINGS (tests/test_settings.py keeps them equal).
+DBT_VARIABLES = (
+    "warehouse",
+    "memory_limit",
+    "temp_dir",
+    "reporting_currency",
+    "freshness_as_of",
+    "spark_dir",
+)
+# A test hook, not a setting: seconds the publication waits between writing the new file and
+# swapping it in, so tests/test_interrupt.py can kill a run there.
+PAUSE_BEFORE_SWAP = "TBM_TEST_PAUSE_BEFORE_SWAP"
+
+
 def _env(name: str) -> str:
     var, default, _ = SETTINGS[name]
     return os.environ.get(var) or default
+
+
+def _flag(name: str) -> bool:
+    return _env(name).strip() == "1"
 
 
 def _decimal(name: str) -> Decimal:
@@ -156,17 +203,33 @@ class Settings:
     freshness_as_of: str = "latest"
     engine: str = "duckdb"
     spark_dir: Path | None = None
+    dbt_target: str = "duckdb"
+    full_refresh: bool = False
+    dbt_unit_tests: bool = False
+    dbt_exclude_tests: bool = False
+    pause_before_swap_seconds: float = 0.0
 
     @classmethod
-    def from_env(cls) -> Settings:
-        warehouse = _path(_env("warehouse"))
-        published = _env("published")
-        engine = _env("engine").strip().lower()
+    def from_env(
+        cls,
+        *,
+        landing: Path | None = None,
+        warehouse: Path | None = None,
+        published: Path | None = None,
+        engine: str | None = None,
+        full_refresh: bool | None = None,
+    ) -> Settings:
+        """The settings of this process: each flag given (not None) wins over its environment
+        variable, which wins over the default. Raises ValueError naming the variable of a value
+        that does not parse."""
+        warehouse = _path(str(warehouse) if warehouse else _env("warehouse"))
+        published = str(published) if published else _env("published")
+        engine = (engine or _env("engine")).strip().lower()
         if engine not in ENGINES:
             raise ValueError(f"TBM_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
         spark_dir = _env("spark_dir")
         return cls(
-            landing=_path(_env("landing")),
+            landing=_path(str(landing) if landing else _env("landing")),
             warehouse=warehouse,
             published=_path(published)
             if published
@@ -178,6 +241,11 @@ class Settings:
             freshness_as_of=_as_of(_env("freshness_as_of")),
             engine=engine,
             spark_dir=_path(spark_dir) if spark_dir else warehouse.parent / "spark",
+            dbt_target=_env("dbt_target") or engine,
+            full_refresh=_flag("full_refresh") if full_refresh is None else full_refresh,
+            dbt_unit_tests=_flag("dbt_unit_tests"),
+            dbt_exclude_tests=_flag("dbt_exclude_tests"),
+            pause_before_swap_seconds=float(os.environ.get(PAUSE_BEFORE_SWAP) or 0),
         )
 
     @property
@@ -185,17 +253,33 @@ class Settings:
         """Folder of the Great Expectations Data Docs (index.html) of the last gate run."""
         return self.warehouse.parent / "gx_docs"
 
-    def export(self) -> None:
-        """Write these settings back to the environment (dbt and Dagster read them there)."""
-        os.environ["TBM_LANDING"] = str(self.landing)
-        os.environ["TBM_WAREHOUSE"] = str(self.warehouse)
-        os.environ["TBM_PUBLISHED"] = str(self.published)
-        os.environ["TBM_REPORTING_CURRENCY"] = self.reporting_currency
-        os.environ["TBM_DUCKDB_MEMORY_LIMIT"] = self.memory_limit
-        os.environ["TBM_DUCKDB_TEMP_DIR"] = str(self.temp_dir)
-        # dbt reads it in models/quality/qa_billing_freshness.sql
-        os.environ["TBM_FRESHNESS_AS_OF"] = self.freshness_as_of
-        os.environ["TBM_ENGINE"] = self.engine
-        # profiles.yml (Spark's warehouse and metastore) and dbt_project.yml (exchange folder)
-        if self.spark_dir is not None:
-            os.environ["TBM_SPARK_DIR"] = str(self.spark_dir)
+    def values(self) -> dict[str, str]:
+        """Every setting as its environment variable would spell it."""
+        values = {
+            "landing": str(self.landing),
+            "warehouse": str(self.warehouse),
+            "published": str(self.published),
+            "engine": self.engine,
+            "spark_dir": str(self.spark_dir or ""),
+            "reporting_currency": self.reporting_currency,
+            "memory_limit": self.memory_limit,
+            "temp_dir": str(self.temp_dir),
+            "dbt_target": self.dbt_target,
+            "full_refresh": "1" if self.full_refresh else "",
+            "dbt_unit_tests": "1" if self.dbt_unit_tests else "",
+            "dbt_exclude_tests": "1" if self.dbt_exclude_tests else "",
+            "freshness_as_of": self.freshness_as_of,
+            **{name: str(value) for name, value in self.thresholds.items()},
+        }
+        return {SETTINGS[name][0]: value for name, value in values.items()}
+
+    def export(self, **extra: str) -> None:
+        """Write these settings (and EXTRA variables for dbt, such as the Spark build's list of
+        closed tables) to this process's environment: the Dagster run reads them back as its
+        `settings` resource, and the dbt subprocesses inherit them (profiles.yml, dbt vars)."""
+        os.environ.update(self.values())
+        os.environ.update(extra)
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The environment of a dbt subprocess run with these settings."""
+        return {**os.environ, **self.values()}

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.settings import Settings
+from orchestration.settings import Settings
 
 
 @contextmanager
-def warehouse(settings: Settings | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the working warehouse, closed on exit (dbt needs the file)."""
-    from orchestration.lib.load import connect
+    from orchestration.pipeline.load import connect
 
-    settings = settings or Settings.from_env()
     con = connect(settings.warehouse, settings.memory_limit, settings.temp_dir)
     try:
         yield con

@@ -2,7 +2,7 @@
 
 The benchmark generates `rows` billing rows over `months` months, runs the same Dagster job as
 `tbm run` in this process (load, dbt build, gates, publish) and then the FLOOR: one hand-written
-DuckDB script (`bench_floor.sql`) that computes the headline cloud totals straight from the same
+DuckDB script (`floor.sql`) that computes the headline cloud totals straight from the same
 landing files. The floor is a reference for speed and a second, independent computation of the
 figures; it is not a business path (the warehouse's numbers come only from the dbt models).
 
@@ -36,9 +36,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.settings import PROJECT_DIR, Settings
+from orchestration.settings import PROJECT_DIR, Settings
 
-FLOOR_SQL = Path(__file__).with_name("bench_floor.sql")
+FLOOR_SQL = Path(__file__).with_name("floor.sql")
 SEEDS = PROJECT_DIR / "seeds"
 SAMPLE_SECONDS = 0.2
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -163,7 +163,7 @@ class FloorResult:
 
 
 def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> FloorResult:
-    """Run bench_floor.sql over the landing files in a fresh DuckDB database file in `work`
+    """Run floor.sql over the landing files in a fresh DuckDB database file in `work`
     (same memory limit and spill folder as the warehouse), reading the billing files one at a
     time. At 50M rows, reading them all in one statement ran out of the 4 GB limit; so did the
     text table in a `:memory:` database with insertion order preserved."""

@@ -8,8 +8,8 @@ from decimal import Decimal
 import click
 import duckdb
 
-from orchestration.lib.settings import Settings
-from orchestration.lib.summary_economics import unit_cost_lines
+from orchestration.commands.summary_economics import unit_cost_lines
+from orchestration.settings import Settings
 
 DBT_STEP = "tbm_dbt_models"
 PUBLISH_KEY = ("published", "bi")

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.focus import columns_for_version
+from orchestration.pipeline.focus import columns_for_version
 
 FOCUS_VERSION = "1.2"
 FOCUS_COLUMNS = columns_for_version(FOCUS_VERSION)

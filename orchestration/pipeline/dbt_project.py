@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from orchestration.lib.settings import PROJECT_DIR
+from orchestration.settings import PROJECT_DIR, Settings
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
@@ -49,32 +49,26 @@ def _newest_source_mtime() -> float:
     return newest
 
 
-def dbt_target() -> str:
-    """The dbt target (profiles.yml): TBM_DBT_TARGET, else the engine's name (TBM_ENGINE:
-    `duckdb`, `spark`). Spark variants: `spark_standalone`, `spark_thrift`."""
-    return os.environ.get("TBM_DBT_TARGET") or os.environ.get("TBM_ENGINE") or "duckdb"
-
-
-def _parse_key() -> dict[str, str]:
+def _parse_key(settings: Settings) -> dict[str, str]:
     """What dbt's partial parsing compares besides the files: target and connection."""
     return {
-        "target": dbt_target(),
-        "warehouse": os.environ.get("TBM_WAREHOUSE", ""),
-        "temp_dir": os.environ.get("TBM_DUCKDB_TEMP_DIR", ""),
-        "memory_limit": os.environ.get("TBM_DUCKDB_MEMORY_LIMIT", ""),
+        "target": settings.dbt_target,
+        "warehouse": str(settings.warehouse),
+        "temp_dir": str(settings.temp_dir),
+        "memory_limit": settings.memory_limit,
     }
 
 
-def _parse_is_current() -> bool:
+def _parse_is_current(settings: Settings) -> bool:
     if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
         return False
     try:
-        return json.loads(PARSE_KEY.read_text()) == _parse_key()
+        return json.loads(PARSE_KEY.read_text()) == _parse_key(settings)
     except (OSError, ValueError):
         return False
 
 
-def ensure_manifest() -> Path:
+def ensure_manifest(settings: Settings) -> Path:
     """Run `dbt parse` when the manifest is missing or older than any project file, or was
     parsed for another warehouse or target (see the module docstring).
 
@@ -82,29 +76,34 @@ def ensure_manifest() -> Path:
     target/manifest.json as it loads the Dagster definitions: so one parse at a time (a lock
     file), into a folder of its own, and its files renamed into target/ (a reader sees the old
     or the new manifest, never a half-written one)."""
-    if _parse_is_current():
+    if _parse_is_current(settings):
         return MANIFEST
     target = MANIFEST.parent
     target.mkdir(parents=True, exist_ok=True)
     with (target / ".parse.lock").open("a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _parse_is_current():  # another run parsed while this one waited
+        if _parse_is_current(settings):  # another run parsed while this one waited
             return MANIFEST
         with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as scratch:
             if (target / PARTIAL_PARSE).exists():  # let dbt reuse what it can
                 shutil.copy2(target / PARTIAL_PARSE, Path(scratch) / PARTIAL_PARSE)
-            _parse(Path(scratch))
+            _parse(settings, Path(scratch))
             for name in (PARTIAL_PARSE, "semantic_manifest.json", MANIFEST.name):
                 if (Path(scratch) / name).exists():
                     os.replace(Path(scratch) / name, target / name)
             key = Path(scratch) / PARSE_KEY.name
-            key.write_text(json.dumps(_parse_key()))
+            key.write_text(json.dumps(_parse_key(settings)))
             os.replace(key, PARSE_KEY)
     return MANIFEST
 
 
-def _parse(target_path: Path) -> None:
-    result = run_dbt("parse", target=dbt_target(), target_path=target_path)
+def _parse(settings: Settings, target_path: Path) -> None:
+    result = run_dbt(
+        "parse",
+        target=settings.dbt_target,
+        target_path=target_path,
+        env=settings.dbt_environment(),
+    )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
 
@@ -133,13 +132,13 @@ def run_dbt(
 
 
 # Inputs of the incremental models besides the landing data: the project's SQL, seeds (mapping
-# rules, catalog, pools) and configuration, and the dbt vars read from the environment that
-# change their rows. Partial parsing and incremental builds both key on "what the project is".
+# rules, catalog, pools) and configuration, and the settings that change their rows (the
+# reporting currency, the target). Partial parsing and incremental builds both key on "what the
+# project is".
 FINGERPRINT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds")
-FINGERPRINT_ENV = {"TBM_REPORTING_CURRENCY": "USD"}  # variable: dbt_project.yml's default
 
 
-def project_fingerprint() -> str:
+def project_fingerprint(settings: Settings) -> str:
     """sha256 of every file that defines the models' logic, and of the settings they read.
 
     The incremental models rebuild only months whose data changed; a changed mapping rule, seed,
@@ -152,12 +151,10 @@ def project_fingerprint() -> str:
         for path in files:
             digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for key, default in FINGERPRINT_ENV.items():
-        value = (os.environ.get(key) or default).upper()
-        digest.update(f"{key}={value}\0".encode())
+    digest.update(f"TBM_REPORTING_CURRENCY={settings.reporting_currency}\0".encode())
     # each engine keeps its own incremental tables: a build after a build on the other engine
     # cannot rely on this one's months
-    digest.update(f"target={dbt_target()}\0".encode())
+    digest.update(f"target={settings.dbt_target}\0".encode())
     return digest.hexdigest()
 
 

@@ -26,8 +26,15 @@ PUBLISHED_SCHEMAS = ("marts", "quality", "closed")
 GATE_RESULTS = "quality.gate_results"
 
 
-def publish(con: duckdb.DuckDBPyConnection, published: Path, run_id: str) -> dict[str, int]:
-    """Copy the published schemas of the warehouse (`con`) to `published`; table -> row count."""
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    run_id: str,
+    pause_before_swap_seconds: float = 0.0,
+) -> dict[str, int]:
+    """Copy the published schemas of the warehouse (`con`) to `published`; table -> row count.
+    PAUSE_BEFORE_SWAP_SECONDS: a test hook (tests/test_interrupt.py) that holds the finished file
+    aside so a test can kill the run between writing the new publication and swapping it in."""
     published.parent.mkdir(parents=True, exist_ok=True)
     # Files left by a run killed while publishing: only the run holding the lock publishes.
     for leftover in published.parent.glob(f".{published.name}.*.tmp"):
@@ -50,9 +57,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, run_id: str) -> dic
     con.execute("detach tbm_publish")
     with staging_file.open("rb") as handle:
         os.fsync(handle.fileno())
-    # Test hook (tests/test_interrupt.py): hold the finished file aside so a test can kill the run
-    # between writing the new publication and swapping it in.
-    time.sleep(float(os.environ.get("TBM_TEST_PAUSE_BEFORE_SWAP", "0")))
+    time.sleep(pause_before_swap_seconds)
     os.replace(staging_file, published)
     return counts
 

@@ -56,7 +56,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.lib.extracts import (
+from orchestration.pipeline.extracts import (
     ECB_RATES_DDL,
     EXTRACTS,
     LOAD_LOG_DDL,
@@ -64,7 +64,7 @@ from orchestration.lib.extracts import (
     ExtractSpec,
     raw_table_ddl,
 )
-from orchestration.lib.focus import detect_version
+from orchestration.pipeline.focus import detect_version
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 NULL = ""  # how a null field is shown in a quarantined record

@@ -1,0 +1,1 @@
+"""The benchmark: `run` (what `tbm bench` does), `measure` (memory, floor, comparison, report)."""

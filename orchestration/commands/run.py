@@ -1,0 +1,156 @@
+"""Running the Dagster job in this process and reporting it: what `tbm run`, `tbm demo` and
+`tbm bench` share.
+
+Exit codes (stable; scripts rely on them):
+  0  success: every blocking gate passed and the BI file was published
+  1  unexpected error (a message says what failed)
+  2  usage error (a bad flag or value)
+  3  a blocking gate failed: nothing was published, the built models stay inspectable
+  4  the dbt build failed (a model error or a failing dbt data test): nothing was published
+  5  another run holds the warehouse
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+import click
+
+from orchestration.settings import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_GATE_FAILED, EXIT_BUILD_FAILED, EXIT_LOCKED = range(6)
+
+
+def run_pipeline(settings: Settings) -> int:
+    """Load, build, gate and publish under the run lock; print the summary; the exit code."""
+    if not settings.landing.is_dir():
+        click.echo(
+            f"error: landing folder {settings.landing} does not exist "
+            "(run `tbm generate` or point --landing at your extracts)",
+            err=True,
+        )
+        return EXIT_USAGE
+    from orchestration.warehouse import RunLocked, run_lock
+
+    try:
+        with run_lock(settings.warehouse):
+            return _execute(settings)
+    except RunLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_LOCKED
+
+
+def _execute(settings: Settings) -> int:
+    started = time.monotonic()
+    on = f"{settings.warehouse}"
+    if settings.engine == "spark":
+        on += f", dbt on Spark (target {settings.dbt_target}, {settings.spark_dir})"
+    click.echo(f"Running load -> dbt build -> gates -> publish on {on} ...")
+    job_run = execute_job(settings)
+    return report_run(job_run, settings, time.monotonic() - started)
+
+
+class JobRun:
+    """A finished in-process execution of the `tbm_run` job."""
+
+    def __init__(self, result, instance, log_path: Path, setup_seconds: float) -> None:
+        self.result = result
+        self.instance = instance
+        self.log_path = log_path
+        self.setup_seconds = setup_seconds
+
+    def step_records(self) -> list[tuple[str, str, float]]:
+        return [
+            (r.dagster_event.step_key, r.dagster_event.event_type_value, r.timestamp)
+            for r in self.instance.all_logs(self.result.run_id)
+            if r.dagster_event is not None and r.dagster_event.step_key
+        ]
+
+
+def execute_job(settings: Settings) -> JobRun:
+    """Run the Dagster job in this process with SETTINGS; dbt's and Dagster's output go to a
+    run log."""
+    import dagster as dg
+
+    from orchestration.pipeline.dbt_project import ensure_manifest
+    from orchestration.resources import SettingsResource
+
+    started = time.monotonic()
+    settings.export()  # the dbt subprocesses read their profile and vars from the environment
+    ensure_manifest(settings)
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("tbm_run")
+    log_dir = settings.warehouse.parent / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    click.echo(f"  dbt and Dagster output: {log_path}")
+    instance = dg.DagsterInstance.ephemeral()
+    setup_seconds = time.monotonic() - started
+    # dagster-dbt echoes dbt's log lines to stdout; they go to the run log, the summary to stdout
+    with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(
+            raise_on_error=False,
+            instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            resources={"settings": SettingsResource.of(settings)},
+        )
+    return JobRun(result, instance, log_path, setup_seconds)
+
+
+def report_run(job_run: JobRun, settings: Settings, seconds: float) -> int:
+    """Print the summary and the gate report of a run; its exit code."""
+    from orchestration.commands.summary import RunOutcome, print_summary
+
+    outcome = RunOutcome.from_result(job_run.result, settings, seconds)
+    print_summary(outcome, settings)
+    print_gate_report(job_run, settings, outcome)
+    if outcome.failed_steps:
+        click.echo(f"  see {job_run.log_path} for the failed steps' output")
+    if outcome.failed_steps and not outcome.gate_failed:
+        return EXIT_BUILD_FAILED if outcome.dbt_failed else EXIT_ERROR
+    if outcome.gate_failed:
+        return EXIT_GATE_FAILED
+    return EXIT_OK
+
+
+def print_gate_report(job_run: JobRun, settings: Settings, outcome) -> None:
+    """Where the gate results are, the warnings published with the data, and the gates' time."""
+    from orchestration.pipeline.gates import step_seconds
+
+    evaluations = [
+        e for e in job_run.result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    gate_steps = {
+        e.step_key
+        for e in evaluations
+        if e.asset_check_evaluation_data.check_name.startswith("gx_")
+    }
+    if not gate_steps:
+        return
+    step_times = step_seconds(job_run.step_records())
+    gate_time = sum(s for step, s in step_times.items() if step in gate_steps)
+    share = gate_time / outcome.seconds if outcome.seconds else 0.0
+    warnings = [g for g in outcome.gates if not g.passed and not g.blocking]
+    echo = click.echo
+    echo("")
+    echo(
+        f"Gate results: audit.gate_results in {settings.warehouse.name} (every run; "
+        "marts.fct_data_quality presents them)"
+    )
+    if outcome.published:
+        echo(f"  published with the data as quality.gate_results in {settings.published.name}")
+        if warnings:
+            echo(f"  published with {len(warnings)} warning(s):")
+            for gate in warnings:
+                for failure in gate.failures[:20]:
+                    echo(f"    warn  {gate.name}: {failure}")
+    docs = settings.gx_docs / "index.html"
+    if docs.exists():
+        echo(f"  GX Data Docs: {docs}")
+    echo(
+        f"  gate checks took {gate_time:.1f}s of the run's {outcome.seconds:.1f}s "
+        f"({share:.1%}; {len(gate_steps)} checks)"
+    )
