@@ -6,9 +6,9 @@ hands it on: to the Dagster run as the `settings` resource (orchestration/resour
 commands as an argument, and to dbt through `export()`, which writes every value dbt reads
 (`profiles.yml`, `dbt_project.yml` vars) back to the environment of the dbt subprocess.
 
-Process-level switches that are not settings of a run, read here too and documented in
-docs/testing.md: TBM_TEST_PAUSE_BEFORE_SWAP (a test hook of the publication) and TBM_PYTHON
-(scripts/dev's interpreter, read by the shell script only).
+Process-level switches that are not settings of a run live here too: LIBRARY_SWITCHES (set for
+the libraries this process imports) and TBM_TEST_PAUSE_BEFORE_SWAP (a test hook of the
+publication). TBM_PYTHON (the interpreter of scripts/dev) is read by that shell script only.
 """
 
 from __future__ import annotations
@@ -127,9 +127,18 @@ DBT_VARIABLES = (
     "freshness_as_of",
     "spark_dir",
 )
+# Switches of the libraries this process imports, set before the import: Great Expectations
+# sends usage analytics unless told not to.
+LIBRARY_SWITCHES = {"GX_ANALYTICS_ENABLED": "false"}
 # A test hook, not a setting: seconds the publication waits between writing the new file and
 # swapping it in, so tests/test_interrupt.py can kill a run there.
 PAUSE_BEFORE_SWAP = "TBM_TEST_PAUSE_BEFORE_SWAP"
+
+
+def set_library_switches() -> None:
+    """LIBRARY_SWITCHES into the environment, unless the process set them otherwise."""
+    for name, value in LIBRARY_SWITCHES.items():
+        os.environ.setdefault(name, value)
 
 
 def _env(name: str) -> str:

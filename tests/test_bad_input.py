@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.pipeline import load as loader
-from orchestration.pipeline.load import connect, load_extract
+from orchestration.pipeline.load import load_extract
+from orchestration.warehouse import connect
 
 COLUMNS = [
     "BilledCost",

@@ -122,7 +122,8 @@ def test_the_summary_says_the_file_is_for_a_closed_month(late):
 LOADER = """
 import sys
 from pathlib import Path
-from orchestration.pipeline.load import connect, load_extract
+from orchestration.pipeline.load import load_extract
+from orchestration.warehouse import connect
 con = connect(Path(sys.argv[2]), memory_limit=sys.argv[3], temp_dir=Path(sys.argv[4]))
 load_extract(con, Path(sys.argv[1]), "billing", "run-large")
 con.close()

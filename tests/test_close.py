@@ -18,7 +18,7 @@ from orchestration.commands.close import (
     red_gates,
     reopen_month,
 )
-from orchestration.pipeline.gates import ensure_audit_table
+from orchestration.warehouse.control_tables import ensure_audit_schema
 
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
 
@@ -61,7 +61,7 @@ def seed_warehouse(con) -> None:
         "('GBP', 'USD', 'ecb', 1.50::decimal(38, 12), date '2026-09-15')) "
         "as t(currency_code, reporting_currency, rate_source, fx_rate, rate_date)"
     )
-    ensure_audit_table(con)
+    ensure_audit_schema(con)
     gate_row(con, "run-1", SEPTEMBER, "pass", datetime(2026, 10, 5, 8, 0))
     gate_row(con, "run-1", OCTOBER, "fail", datetime(2026, 10, 5, 8, 0))
 

@@ -16,8 +16,10 @@ import duckdb
 import pytest
 
 from orchestration.lib.generate import write_focus_rows
-from orchestration.pipeline.load import connect, load_extract, load_reference_data
+from orchestration.pipeline.load import load_extract
+from orchestration.pipeline.reference_data import load_reference_data
 from orchestration.settings import PROJECT_DIR
+from orchestration.warehouse import connect
 
 CHARGES = [
     {

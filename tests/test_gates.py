@@ -22,6 +22,7 @@ from orchestration.pipeline.gates import (
     validate_suite,
 )
 from orchestration.settings import SETTINGS, THRESHOLDS, Settings
+from orchestration.warehouse import control_tables
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -159,7 +160,7 @@ def test_results_are_appended_to_the_audit_table_the_mart_presents(tmp_path):
     contract = [c["name"] for c in models[0]["columns"]]
     assert sorted(contract) == sorted([*AUDIT_COLUMNS, "is_latest_run"])
     pre_hook = (PROJECT / "macros/audit_schema.sql").read_text()
-    for line in gates.AUDIT_DDL.strip().splitlines()[2:-1]:
+    for line in control_tables.AUDIT_DDL.strip().splitlines()[2:-1]:
         assert line.strip() in pre_hook, line
 
 

@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.pipeline.focus import detect_version
-from orchestration.pipeline.load import LandingPathError, connect, load_extract
+from orchestration.pipeline.load import LandingPathError, load_extract
+from orchestration.warehouse import connect
 
 HEADER = (
     "BilledCost,EffectiveCost,BillingCurrency,BillingAccountId,BillingPeriodStart,"

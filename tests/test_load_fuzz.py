@@ -20,7 +20,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.pipeline.load import connect, load_extract
+from orchestration.pipeline.load import load_extract
+from orchestration.warehouse import connect
 
 FUZZ = settings(
     max_examples=120,

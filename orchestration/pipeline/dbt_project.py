@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from orchestration.settings import PROJECT_DIR, Settings
+from orchestration.warehouse.control_tables import ensure_audit_schema
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
@@ -160,11 +161,7 @@ def project_fingerprint(settings: Settings) -> str:
 
 def last_build_fingerprint(con) -> str | None:
     """The fingerprint of the last dbt build that completed on this warehouse, if any."""
-    con.execute(
-        "create schema if not exists audit; "
-        "create table if not exists audit.dbt_builds ("
-        "run_id varchar not null, fingerprint varchar not null, built_at timestamptz not null)"
-    )
+    ensure_audit_schema(con)
     row = con.execute(
         "select fingerprint from audit.dbt_builds order by built_at desc limit 1"
     ).fetchone()

@@ -95,46 +95,6 @@ FX_RATES = ExtractSpec(
 EXTRACTS: dict[str, ExtractSpec] = {s.kind: s for s in (BILLING, INVOICES, TELEMETRY, FX_RATES)}
 
 
-LOAD_LOG_DDL = """
-create table if not exists raw.load_log (
-    file_id bigint primary key,
-    run_id varchar not null,
-    extract_kind varchar not null,
-    path varchar not null,
-    sha256 varchar not null,
-    file_bytes bigint not null,
-    focus_version varchar,
-    status varchar not null,
-    rows_read bigint not null,
-    rows_loaded bigint not null,
-    rows_quarantined bigint not null,
-    message varchar,
-    loaded_at timestamp not null
-)
-"""
-
-QUARANTINE_DDL = """
-create table if not exists raw.quarantine (
-    file_id bigint not null,
-    path varchar not null,
-    line bigint,
-    column_name varchar,
-    reason varchar not null,
-    raw_record varchar,
-    quarantined_at timestamp not null
-)
-"""
-
-ECB_RATES_DDL = """
-create table if not exists raw.fx_reference_rates (
-    rate_date date not null,
-    currency varchar not null,
-    units_per_eur decimal(38,12) not null,
-    source varchar not null
-)
-"""
-
-
 def raw_table_ddl(spec: ExtractSpec) -> str:
     """`create table` for one extract's raw table (names come from the spec, never from files)."""
     cols = ",\n    ".join(f"{c.name} {c.sql_type}" for c in spec.columns)

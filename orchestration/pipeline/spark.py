@@ -69,9 +69,9 @@ def export_sources(
 ) -> dict[str, int]:
     """Write each (schema, table) of the DuckDB warehouse as Parquet into
     `exchange/<schema>/<table>/data.parquet` (replacing the previous export); table -> rows."""
-    from orchestration.pipeline.gates import ensure_audit_table
+    from orchestration.warehouse.control_tables import ensure_audit_schema
 
-    ensure_audit_table(con)
+    ensure_audit_schema(con)
     counts: dict[str, int] = {}
     for schema, table in tables:
         folder = exchange / schema / table

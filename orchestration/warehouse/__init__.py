@@ -16,13 +16,24 @@ from orchestration.settings import Settings
 @contextmanager
 def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the working warehouse, closed on exit (dbt needs the file)."""
-    from orchestration.pipeline.load import connect
-
     con = connect(settings.warehouse, settings.memory_limit, settings.temp_dir)
     try:
         yield con
     finally:
         con.close()
+
+
+def connect(warehouse: Path, memory_limit: str | None = None, temp_dir: Path | None = None):
+    """Open the warehouse for writing, in UTC, with the configured memory limit and spill folder."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("set TimeZone = 'UTC'")
+    if memory_limit:
+        con.execute("set memory_limit = ?", [memory_limit])
+    if temp_dir:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        con.execute("set temp_directory = ?", [str(temp_dir)])
+    return con
 
 
 class RunLocked(RuntimeError):

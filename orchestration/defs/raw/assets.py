@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from orchestration.pipeline.load import load_extract, load_reference_data
+from orchestration.pipeline.load import load_extract
+from orchestration.pipeline.reference_data import load_reference_data
 from orchestration.resources import SettingsResource
 from orchestration.settings import Settings
 from orchestration.warehouse import warehouse

@@ -1,0 +1,109 @@
+"""The control tables of the working warehouse: the one place their DDL is written.
+
+- raw.load_log: one row per landed file (sha256, version, rows read/loaded/quarantined);
+  raw.quarantine: one row per landed row that could not be typed (line, column, reason);
+  raw.fx_reference_rates and raw.currency_reference: the packaged reference data; and one raw
+  table per extract kind (orchestration/pipeline/extracts.py declares their columns).
+- audit.gate_results: every gate check's row results, every run; audit.dbt_builds: the
+  fingerprint of every completed dbt build (which months an incremental build may keep).
+- closed.*: what `tbm close` records and freezes (orchestration/commands/close.py).
+
+Each `ensure_*` creates what is missing and never changes what exists. The load creates every
+schema before dbt builds (dbt reads raw, audit and closed as sources).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.pipeline.extracts import EXTRACTS, raw_table_ddl
+
+LOAD_LOG_DDL = """
+create table if not exists raw.load_log (
+    file_id bigint primary key,
+    run_id varchar not null,
+    extract_kind varchar not null,
+    path varchar not null,
+    sha256 varchar not null,
+    file_bytes bigint not null,
+    focus_version varchar,
+    status varchar not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    message varchar,
+    loaded_at timestamp not null
+)
+"""
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    file_id bigint not null,
+    path varchar not null,
+    line bigint,
+    column_name varchar,
+    reason varchar not null,
+    raw_record varchar,
+    quarantined_at timestamp not null
+)
+"""
+
+ECB_RATES_DDL = """
+create table if not exists raw.fx_reference_rates (
+    rate_date date not null,
+    currency varchar not null,
+    units_per_eur decimal(38,12) not null,
+    source varchar not null
+)
+"""
+
+
+CURRENCY_REFERENCE_DDL = """
+create table if not exists raw.currency_reference (
+    currency_code varchar not null,
+    currency_name varchar,
+    minor_units integer,
+    numeric_code integer
+)
+"""
+# audit.gate_results: the run history of the gates (orchestration/pipeline/gates.py appends).
+AUDIT_DDL = """
+create schema if not exists audit;
+create table if not exists audit.gate_results (
+    run_id varchar not null,
+    suite_name varchar not null,
+    check_name varchar not null,
+    checked_item varchar,
+    billing_month date,
+    observed_value varchar,
+    observed_number decimal(38, 10),
+    threshold varchar,
+    threshold_min decimal(38, 10),
+    threshold_max decimal(38, 10),
+    status varchar not null,
+    is_blocking boolean not null,
+    message varchar,
+    checked_at timestamp not null
+)
+"""
+DBT_BUILDS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.dbt_builds (
+    run_id varchar not null,
+    fingerprint varchar not null,
+    built_at timestamptz not null
+)
+"""
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    for ddl in (LOAD_LOG_DDL, QUARANTINE_DDL, ECB_RATES_DDL, CURRENCY_REFERENCE_DDL):
+        con.execute(ddl)
+    for spec in EXTRACTS.values():
+        con.execute(raw_table_ddl(spec))
+
+
+def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(AUDIT_DDL)
+    con.execute(DBT_BUILDS_DDL)
