@@ -35,7 +35,7 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "engine": (
         "TBM_ENGINE",
         "duckdb",
-        "engine that builds the dbt models: duckdb (embedded) or spark (dbt-spark; see README)",
+        "engine that builds the dbt models: duckdb (embedded) or spark (dbt-spark; docs/spark.md)",
     ),
     "spark_dir": (
         "TBM_SPARK_DIR",

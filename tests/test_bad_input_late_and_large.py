@@ -11,7 +11,7 @@ The large-file size is `TBM_TEST_LARGE_FILE_MB` (default 100, about 15 s). The 2
 issue takes minutes on two cores, so it is opt-in:
     TBM_TEST_LARGE_FILE_MB=2048 .venv/bin/python -m pytest -s -k streams \
         tests/test_bad_input_late_and_large.py
-(measured figures in the README, "What happens when").
+(measured figures in docs/operations.md).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def test_dbt_reads_the_settings_with_the_same_defaults(monkeypatch):
             expected = Path(expected).relative_to(PROJECT_DIR).as_posix()
         assert written[variable] == {expected}, variable
     # and nothing else of the settings is read by dbt under another default
-    for variable, values in written.items():
+    for variable in written:
         names = [n for n, (var, _, _) in SETTINGS.items() if var == variable]
         if names:
             assert names[0] in DBT_VARIABLES, f"{variable} read by dbt but not exported for it"

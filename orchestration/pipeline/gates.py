@@ -529,7 +529,7 @@ def build_data_docs(docs_dir: Path, validation: SuiteValidation, run_id: str) ->
 
 
 # --------------------------------------------------------------------------------------------
-# Gate time (the overhead the README states)
+# Gate time (the gates' share of a run, printed in its summary; docs/gates.md)
 # --------------------------------------------------------------------------------------------
 
 
