@@ -47,6 +47,21 @@ def source(tmp_path) -> Path:
         "date '2026-10-01')) as t(service_id, service_name, billed_cost_reporting, "
         "effective_cost_reporting, billing_month)"
     )
+    con.execute(
+        "create table marts.fct_tbm_metrics_monthly as select * from (values "
+        "(date '2026-08-01', 'unallocated_cost_percent', 'total', 2.5::decimal(38, 12), "
+        "2::decimal(38, 12), 80::decimal(38, 12)), "
+        "(date '2026-08-01', 'cost_variance_percent', 'total', null, null, null), "
+        "(date '2026-09-01', 'unallocated_cost_percent', 'total', 4.166666666667::decimal(38, 12), "
+        "5::decimal(38, 12), 120::decimal(38, 12)), "
+        "(date '2026-09-01', 'cost_variance_percent', 'total', 50::decimal(38, 12), "
+        "40::decimal(38, 12), 80::decimal(38, 12)), "
+        "(date '2026-09-01', 'unallocated_cost_percent', 'service', 1::decimal(38, 12), "
+        "1::decimal(38, 12), 1::decimal(38, 12)), "
+        "(date '2026-10-01', 'unallocated_cost_percent', 'total', 1::decimal(38, 12), "
+        "1::decimal(38, 12), 100::decimal(38, 12))) as t(billing_month, metric_name, "
+        "scope_type, metric_value, numerator_value, denominator_value)"
+    )
     con.close()
     return path
 
@@ -78,6 +93,22 @@ def test_report_writes_offline_html_with_svg_charts_and_exact_csv(source, tmp_pa
     assert [(r["service_id"], Decimal(r["effective_cost_reporting"])) for r in services] == [
         ("checkout", Decimal(9)),
         ("search", Decimal(3)),
+    ]
+    # the company's metrics up to the report's month, one row a month (scope `total` only)
+    with (out / "trend-2026-09.csv").open() as handle:
+        trend = list(csv.DictReader(handle))
+    assert [
+        (
+            r["billing_month"],
+            r["effective_cost_reporting"],
+            r["change_vs_previous_month_reporting"],
+            r["unallocated_effective_cost_reporting"],
+            r["unallocated_percent"],
+        )
+        for r in trend
+    ] == [
+        ("2026-08", "80.000000000000", "", "2.000000000000", "2.50"),
+        ("2026-09", "120.000000000000", "40.000000000000", "5.000000000000", "4.17"),
     ]
 
 

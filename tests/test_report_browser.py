@@ -99,7 +99,8 @@ class Dom(HTMLParser):
 @pytest.fixture(scope="module")
 def source(tmp_path_factory) -> Path:
     """A published file with the marts the report reads: 40 services and 8 business units over
-    three months, amounts with 12 decimals and a negative credit, two invoices."""
+    three months, amounts with 12 decimals and a negative credit, two invoices, the monthly
+    metrics of the whole company."""
     path = tmp_path_factory.mktemp("report_source") / "tbm.published.duckdb"
     con = duckdb.connect(str(path))
     con.execute("create schema marts")
@@ -131,6 +132,37 @@ def source(tmp_path_factory) -> Path:
             sum(effective_cost_reporting) as effective_cost_reporting
         from marts.fct_allocated_costs
         group by all
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_tbm_metrics_monthly as
+        with monthly as (
+            select
+                billing_month,
+                sum(effective_cost_reporting) as cost,
+                sum(effective_cost_reporting) filter (where service_id = 'unallocated')
+                    as unallocated
+            from marts.fct_allocated_costs
+            group by billing_month
+        )
+        select
+            billing_month,
+            'unallocated_cost_percent' as metric_name,
+            'total' as scope_type,
+            cast(100 * unallocated / cost as decimal(38, 12)) as metric_value,
+            unallocated as numerator_value,
+            cost as denominator_value
+        from monthly
+        union all
+        select
+            billing_month,
+            'cost_variance_percent',
+            'total',
+            null,
+            cost - lag(cost) over (order by billing_month),
+            lag(cost) over (order by billing_month)
+        from monthly
         """
     )
     con.execute(

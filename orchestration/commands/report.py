@@ -51,18 +51,19 @@ QUERIES: dict[str, tuple[str, str, str]] = {
     ),
     "trend": (
         "Month on month: allocated and unallocated cost (reporting currency)",
-        "marts.fct_allocated_costs",
-        "with monthly as ("
-        " select billing_month, sum(effective_cost_reporting) as effective_cost_reporting,"
-        " sum(case when service_id = 'unallocated' then effective_cost_reporting else 0 end)"
-        " as unallocated_effective_cost_reporting"
-        " from marts.fct_allocated_costs where billing_month <= ? group by billing_month)"
-        " select strftime(billing_month, '%Y-%m') as billing_month, effective_cost_reporting,"
-        " effective_cost_reporting - lag(effective_cost_reporting) over (order by billing_month)"
-        " as change_vs_previous_month_reporting, unallocated_effective_cost_reporting,"
-        " cast(100 * unallocated_effective_cost_reporting"
-        " / nullif(effective_cost_reporting, 0) as decimal(38, 2)) as unallocated_percent"
-        " from monthly order by billing_month",
+        "marts.fct_tbm_metrics_monthly",
+        # the practice's metrics of the whole company (scope `total`), one column each
+        "select strftime(billing_month, '%Y-%m') as billing_month,"
+        " any_value(denominator_value) filter (where metric_name = 'unallocated_cost_percent')"
+        " as effective_cost_reporting,"
+        " any_value(numerator_value) filter (where metric_name = 'cost_variance_percent')"
+        " as change_vs_previous_month_reporting,"
+        " any_value(numerator_value) filter (where metric_name = 'unallocated_cost_percent')"
+        " as unallocated_effective_cost_reporting,"
+        " cast(any_value(metric_value) filter (where metric_name = 'unallocated_cost_percent')"
+        " as decimal(38, 2)) as unallocated_percent"
+        " from marts.fct_tbm_metrics_monthly where scope_type = 'total' and billing_month <= ?"
+        " group by billing_month order by billing_month",
     ),
     "restatements": (
         "Restatements of this closed month (closed vs would-be)",
