@@ -71,12 +71,7 @@ def run_bench(
         sampler.phase = "pipeline"
         try:
             with run_lock(settings.warehouse):
-                pipeline_started = time.time()
-                started = time.monotonic()
-                job_run = execute_job(settings)
-                pipeline_seconds = time.monotonic() - started
-                code = report_run(job_run, settings, pipeline_seconds)
-                run_results = latest_run_results(PROJECT_DIR / "target", pipeline_started)
+                job_run, pipeline_seconds, code, run_results = _timed_run(settings)
                 first_run = None
                 one_month_seconds = None
                 if add_month and code == EXIT_OK:
@@ -99,12 +94,7 @@ def run_bench(
                             kind, landing / kind.name / f"added-{added}", copy_function=os.link
                         )
                     sampler.phase = "pipeline"
-                    pipeline_started = time.time()
-                    started = time.monotonic()
-                    job_run = execute_job(settings)
-                    pipeline_seconds = time.monotonic() - started
-                    code = report_run(job_run, settings, pipeline_seconds)
-                    run_results = latest_run_results(PROJECT_DIR / "target", pipeline_started)
+                    job_run, pipeline_seconds, code, run_results = _timed_run(settings)
                     if code == EXIT_OK:
                         # what the added month is compared with: the same month's files built
                         # alone on a fresh warehouse, now, on the same machine
@@ -119,7 +109,6 @@ def run_bench(
                         if not alone_run.result.success:
                             click.echo("error: the one-month build failed", err=True)
                             code = EXIT_ERROR
-                        settings = Settings.from_env(landing=landing, warehouse=warehouse)
         except RunLocked as exc:
             click.echo(f"error: {exc}", err=True)
             return EXIT_LOCKED
@@ -207,6 +196,16 @@ def run_bench(
     if code != EXIT_OK:
         return code
     return EXIT_OK if not mismatches else EXIT_ERROR
+
+
+def _timed_run(settings: Settings):
+    """One run of the job: its result, seconds, exit code and its own dbt run results."""
+    pipeline_started = time.time()
+    started = time.monotonic()
+    job_run = execute_job(settings)
+    seconds = time.monotonic() - started
+    code = report_run(job_run, settings, seconds)
+    return job_run, seconds, code, latest_run_results(PROJECT_DIR / "target", pipeline_started)
 
 
 def month_after(start_month: str, months: int) -> str:
