@@ -52,14 +52,15 @@ def seed_warehouse(con) -> None:
             f"insert into marts.{mart} values ('2026-09-01', 'EUR', 'checkout', 10.5), "
             "('2026-09-01', 'EUR', 'search', 1.25), ('2026-10-01', 'EUR', 'checkout', 7)"
         )
+    # the rates each month's conversions can use, as the dbt model int_fx_rates_used_by_month
+    # decides them (its unit test in models/intermediate/close): the close copies its month's
     con.execute(
-        "create table intermediate.int_fx_rates_to_reporting_currency as select * from (values "
-        "('EUR', 'USD', 'ecb', 1.10::decimal(38, 12), date '2026-08-29'), "
-        "('EUR', 'USD', 'ecb', 1.20::decimal(38, 12), date '2026-08-31'), "
-        "('EUR', 'USD', 'ecb', 1.30::decimal(38, 12), date '2026-09-15'), "
-        "('EUR', 'USD', 'ecb', 1.40::decimal(38, 12), date '2026-10-01'), "
-        "('GBP', 'USD', 'ecb', 1.50::decimal(38, 12), date '2026-09-15')) "
-        "as t(currency_code, reporting_currency, rate_source, fx_rate, rate_date)"
+        "create table intermediate.int_fx_rates_used_by_month as select * from (values "
+        "(date '2026-09-01', 'EUR', 'USD', 'ecb', 1.20::decimal(38, 12), date '2026-08-31'), "
+        "(date '2026-09-01', 'EUR', 'USD', 'ecb', 1.30::decimal(38, 12), date '2026-09-15'), "
+        "(date '2026-10-01', 'EUR', 'USD', 'ecb', 1.30::decimal(38, 12), date '2026-09-15'), "
+        "(date '2026-10-01', 'EUR', 'USD', 'ecb', 1.40::decimal(38, 12), date '2026-10-01')) "
+        "as t(billing_month, currency_code, reporting_currency, rate_source, fx_rate, rate_date)"
     )
     ensure_audit_schema(con)
     gate_row(con, "run-1", SEPTEMBER, "pass", datetime(2026, 10, 5, 8, 0))

@@ -28,8 +28,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
-from orchestration.commands.focus_export import UNIT_REWRITES, _unit_expression
+from orchestration.commands.focus_export import (
+    EXTENSIONS,
+    FOCUS_COLUMNS,
+    mart_column,
+    select_list,
+)
 from orchestration.pipeline.focus import columns_for_version
 from tests.demo import copy_demo, tbm
 
@@ -44,25 +50,33 @@ CORRECTED_RULES = VALIDATOR.parent.parent / "rules-corrected"
 VALIDATOR_ARTIFACTS = {"InvoiceId-C-004-C"}
 
 
-def test_units_are_rewritten_to_the_focus_unit_format():
-    con = duckdb.connect()
-    expression = _unit_expression("unit")
-    cases = {
-        "GB-Mo": "GB-Months",
-        "GiB-Mo": "GiB-Months",
-        "1K Output Tokens": "1000 Output Tokens",
-        "1M Read Request Units": "1000000 Read Request Units",
-        "100 RU/s Hours": "100 RU Per Second Hours",
-        "1/Month": "Units/Month",
-        "Hours": "Hours",
-        "GB-Seconds": "GB-Seconds",
-    }
-    for unit, expected in cases.items():
-        assert (
-            con.execute(f"select {expression} from (select ? as unit)", [unit]).fetchone()[0]
-            == expected
-        ), (unit, UNIT_REWRITES)
-    assert con.execute(f"select {expression} from (select null as unit)").fetchone()[0] is None
+def test_the_export_renames_the_marts_columns_and_nothing_else():
+    """The FOCUS rules live in the mart (models/marts/focus, unit tests in its yml); the export
+    only renames its snake_case columns to the FOCUS names."""
+    assert mart_column("BilledCost") == "billed_cost"
+    assert mart_column("PricingCurrencyContractedUnitPrice") == (
+        "pricing_currency_contracted_unit_price"
+    )
+    assert mart_column("x_ServiceId") == "x_service_id"
+    assert mart_column("x_ReportingCurrencyEffectiveCost") == "x_reporting_currency_effective_cost"
+    items = select_list().split(",\n    ")
+    assert len(items) == len(FOCUS_COLUMNS) + len(EXTENSIONS) == 73
+    assert all(
+        item == f"{mart_column(name)} as {name}"
+        for item, name in zip(items, [*FOCUS_COLUMNS, *EXTENSIONS], strict=True)
+    )
+
+
+def test_every_export_column_is_a_column_of_the_mart():
+    """The mart's contract (models/marts/focus/_focus__models.yml) lists every exported column,
+    in the export's order, then billing_month."""
+    properties = yaml.safe_load((PROJECT / "models/marts/focus/_focus__models.yml").read_text())
+    (model,) = properties["models"]
+    columns = [column["name"] for column in model["columns"]]
+    assert columns == [
+        *(mart_column(name) for name in (*FOCUS_COLUMNS, *EXTENSIONS)),
+        "billing_month",
+    ]
 
 
 @pytest.fixture(scope="module")

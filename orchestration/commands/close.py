@@ -3,7 +3,8 @@
 `close_month` refuses while a blocking gate of the month is red in the latest gate results
 (`audit.gate_results`, written by the gate checks: the latest run of each suite; a failed
 blocking row of that month, or of no month, is red). Otherwise it records the close (who,
-when, the run id of the figures, the FX rates used) and copies the month's rows of the frozen
+when, the run id of the figures, the FX rates used: the month's rows of the dbt model
+intermediate.int_fx_rates_used_by_month) and copies the month's rows of the frozen
 marts into `closed.<mart>` with the close id: copied rows, never recomputed.
 
 A month is closed while its latest entry in `closed.month_closes` is a close. `reopen_month`
@@ -203,35 +204,15 @@ def close_month(
 
 
 def _freeze_fx_rates(con: duckdb.DuckDBPyConnection, close_id: str, month: date) -> int:
-    """The rates the month's conversions can use, for the currencies billed in it: those dated in
-    the month, and per currency the latest before it (the as-of rate of its first days)."""
-    if not _table_exists(con, "intermediate", "int_fx_rates_to_reporting_currency"):
+    """Copy the month's rows of intermediate.int_fx_rates_used_by_month (the dbt model decides
+    which rates the month's conversions can use) into closed.fx_rates."""
+    if not _table_exists(con, "intermediate", "int_fx_rates_used_by_month"):
         return 0
     con.execute(
-        """
-        insert into closed.fx_rates
-        with rates as (
-            select * from intermediate.int_fx_rates_to_reporting_currency
-        ),
-        before_month as (
-            select currency_code, max(rate_date) as rate_date
-            from rates
-            where rate_date < ?
-            group by currency_code
-        )
-        select ?, ?, rates.currency_code, rates.reporting_currency, rates.rate_source,
-            rates.fx_rate, rates.rate_date
-        from rates
-        left join before_month
-            on rates.currency_code = before_month.currency_code
-            and rates.rate_date = before_month.rate_date
-        where ((rates.rate_date >= ? and rates.rate_date < ? + interval 1 month)
-            or before_month.rate_date is not null)
-            and rates.currency_code in (
-                select billing_currency from marts.fct_allocated_costs where billing_month = ?
-            )
-        """,
-        [month, close_id, month, month, month, month],
+        "insert into closed.fx_rates select ?, billing_month, currency_code, "
+        "reporting_currency, rate_source, fx_rate, rate_date "
+        "from intermediate.int_fx_rates_used_by_month where billing_month = ?",
+        [close_id, month],
     )
     return con.execute(
         "select count(*) from closed.fx_rates where close_id = ?", [close_id]

@@ -1,4 +1,9 @@
-"""The end-of-run summary: rows per extract, cost per month, unallocated share, every gate."""
+"""The end-of-run summary: rows per extract, cost per month, unallocated share, every gate.
+
+It reads the published marts and quality tables of the working warehouse and formats them: every
+split, classification and total it prints is a column of a mart (e.g. the direct and shared
+parts of each service in marts.fct_allocated_costs_by_service_monthly) or a plain sum of one.
+"""
 
 from __future__ import annotations
 
@@ -162,12 +167,18 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                     f"  {str(month)[:7]:<10}{_money(billed):>18}{_money(effective):>18}"
                     f"{_pct(share):>13}{errors:>12}"
                 )
-        if _table_exists(con, "marts", "fct_allocated_costs") and _table_exists(
-            con, "quality", "qa_billing_monthly"
+        if all(
+            _table_exists(con, schema, table)
+            for schema, table in (
+                ("marts", "fct_allocated_costs"),
+                ("marts", "fct_allocated_costs_by_service_monthly"),
+                ("quality", "qa_billing_monthly"),
+            )
         ):
             ccy = settings.reporting_currency
-            # the billing months are those the allocation gate checks (qa_billing_monthly);
-            # later months only hold the scheduled amortization of prepaid invoices
+            # the billing months are those with billing charges (has_billed_charges, the months
+            # the allocation gate checks in qa_billing_monthly); later months only hold the
+            # scheduled amortization of prepaid invoices
             echo("")
             echo(
                 f"Allocation (marts.fct_allocated_costs: cloud + SaaS/vendor invoices, "
@@ -193,13 +204,11 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
             for service, unit, direct, shared, total in con.execute(
                 "select service_id, "
                 "string_agg(distinct business_unit, ' / ' order by business_unit), "
-                "sum(effective_cost_reporting) filter (where allocation_method "
-                "  in ('direct', 'central')), "
-                "sum(effective_cost_reporting) filter (where allocation_method like 'shared_%'), "
+                "sum(direct_effective_cost_reporting), sum(shared_effective_cost_reporting), "
                 "sum(effective_cost_reporting) "
-                "from marts.fct_allocated_costs where billing_month in "
-                "(select billing_month from quality.qa_billing_monthly) "
-                "and service_id <> 'unallocated' group by 1 order by 5 desc nulls last limit 5"
+                "from marts.fct_allocated_costs_by_service_monthly "
+                "where has_billed_charges and not is_unallocated_bucket "
+                "group by 1 order by 5 desc nulls last limit 5"
             ).fetchall():
                 echo(
                     f"    {service:<18}{_money(total):>14}   direct {_money(direct)}, "
@@ -210,7 +219,8 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 "select business_unit, count(distinct cost_center), "
                 "sum(effective_cost_reporting), sum(idle_effective_cost_reporting) "
                 "from marts.fct_showback_monthly where billing_month in "
-                "(select billing_month from quality.qa_billing_monthly) "
+                "(select billing_month from marts.fct_allocated_costs_by_service_monthly "
+                "where has_billed_charges) "
                 "group by 1 order by 3 desc nulls last"
             ).fetchall():
                 note = f", idle {_money(idle)}" if idle else ""
@@ -218,9 +228,8 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 echo(f"    {unit:<28}{_money(total):>14}   ({centers} cost center{plural}{note})")
             later = con.execute(
                 "select count(distinct billing_month), sum(effective_cost_reporting), "
-                "sum(effective_cost_reporting) filter (where unallocated_reason is not null) "
-                "from marts.fct_allocated_costs where billing_month not in "
-                "(select billing_month from quality.qa_billing_monthly)"
+                "sum(unallocated_effective_cost_reporting) "
+                "from marts.fct_allocated_costs_by_service_monthly where not has_billed_charges"
             ).fetchone()
             if later and later[0]:
                 echo(
