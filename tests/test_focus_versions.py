@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.generate import write_focus_rows
+from orchestration.demo import write_focus_rows
 from orchestration.lib.load import connect, load_extract, load_reference_data
 from orchestration.lib.settings import PROJECT_DIR
 
