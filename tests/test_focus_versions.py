@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.generate import write_focus_rows
+from orchestration.demo import write_focus_rows
 from orchestration.pipeline.load import load_extract
 from orchestration.pipeline.reference_data import load_reference_data
 from orchestration.settings import PROJECT_DIR

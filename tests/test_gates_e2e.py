@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib.generate import write_focus_rows
+from orchestration.demo import write_focus_rows
 from tests.demo import PROJECT, copy_demo, query, start_tbm
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Tests of the demo-data generator (orchestration/lib/generate.py).
+"""Tests of the demo-data generator (orchestration/demo/).
 
 Everything is checked by reading the written files back with csv / gzip / pyarrow and doing the
 arithmetic with `decimal.Decimal`, not by asking the generator's internals.
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.generate import GenerateReport, generate, write_focus_rows
+from orchestration.demo import GenerateReport, generate, load_company, write_focus_rows
 from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
 from orchestration.pipeline.focus import (
     FOCUS_BY_NAME,
@@ -501,3 +501,57 @@ def test_write_focus_rows(tmp_path: Path, fmt: str) -> None:
         schema = pq.read_schema(path)
         assert schema.field("BilledCost").type == pa.decimal128(38, 10)
         assert back[1]["ChargePeriodStart"].startswith("2026-09-01T02:00:00")
+
+
+# ------------------------------------------------------------------------------------------
+# the demo company's data
+# ------------------------------------------------------------------------------------------
+
+# Digest of a small generated data set (file names and contents; gzip files decompressed,
+# Parquet files as their rows), taken from the generator before the company moved into data
+# files. A change to orchestration/demo/company/ that changes what the company is (an account,
+# price, weight, region, tag habit, invoice line, rate...) changes it; reformatting those files
+# does not. Update it only with a deliberate change of the demo data, in the same commit.
+PINNED_LANDING_DIGEST = "5892cb9253aff75e0312497e3d9975a4b126ab8257eeb0afdb9df077a34c33b1"
+
+
+def landing_digest(landing: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(landing.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(landing).as_posix()
+        if p.suffix == ".parquet":
+            body = repr(pq.read_table(p).to_pylist()).encode()
+        elif p.suffix == ".gz":
+            body = gzip.decompress(p.read_bytes())
+        else:
+            body = p.read_bytes()
+        h.update(f"{rel}\n{len(body)}\n".encode())
+        h.update(body)
+    return h.hexdigest()
+
+
+def test_company_data_pinned(tmp_path: Path) -> None:
+    generate(tmp_path, rows=3_000, months=2, inject_errors=True)
+    assert landing_digest(tmp_path) == PINNED_LANDING_DIGEST
+
+
+def test_company_data_matches_contract() -> None:
+    company = load_company()
+    assert set(company.services) == SERVICES
+    accounts = {(a.provider, a.id, a.currency) for a in company.accounts}
+    assert accounts >= {
+        ("AWS", "aws-payer-001", "USD"),
+        ("AWS", "aws-payer-eu-002", "EUR"),
+        ("Microsoft", "azure-ba-7788", "EUR"),
+        ("Google Cloud", "gcp-0A1B2C-3D4E5F", "JPY"),
+    }
+    shared = {s.id for a in company.accounts for s in a.subs if s.role in company.team_of_role}
+    assert shared == SHARED_SUB_ACCOUNTS
+    keys = {k for a in company.accounts for k, _ in a.tag_keys}
+    assert keys == APP_KEYS
+    for a in company.accounts:
+        assert isinstance(a.price_factor, Decimal)
+        assert all(isinstance(t.list_unit_price_usd, Decimal) for t in a.templates)
+    assert all(isinstance(x.unit_price, Decimal) for x in company.invoice_lines)

@@ -2,7 +2,8 @@
 
 The generator's cloud invoices equal the rounded sum of BilledCost per account and month, except
 one deliberate mismatch: the Azure invoice (`azure-ba-7788`, EUR) of the middle month is 12.34 EUR
-high (orchestration/lib/generate.py). Every other cloud invoice must reconcile as `matched`.
+high (`invoice_surplus` in orchestration/demo/company/accounts.json). Every other cloud invoice
+must reconcile as `matched`.
 """
 
 from __future__ import annotations

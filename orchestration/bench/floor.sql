@@ -1,4 +1,4 @@
--- The benchmark FLOOR of `tbm bench` (orchestration/lib/bench.py): the headline cloud totals
+-- The benchmark FLOOR of `tbm bench` (orchestration/bench/): the headline cloud totals
 -- computed by one hand-written DuckDB script straight from the landing files. It is a speed and
 -- correctness reference, not a business path: the warehouse's figures come from the dbt models,
 -- and nothing reads what this script computes except the benchmark, which compares the two.

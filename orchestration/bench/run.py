@@ -28,7 +28,7 @@ from orchestration.bench.measure import (
     stage_of,
 )
 from orchestration.commands.run import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, execute_job, report_run
-from orchestration.lib.generate import generate as run_generate
+from orchestration.demo import generate as run_generate
 from orchestration.pipeline.gates import step_seconds
 from orchestration.settings import Settings
 from orchestration.warehouse import RunLocked, run_lock

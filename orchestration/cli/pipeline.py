@@ -49,7 +49,7 @@ def generate(
     landing: Path, rows: int, months: int, seed: int, start_month: str, inject_errors: bool
 ) -> None:
     """Write a deterministic demo data set (billing, invoices, telemetry, FX) to the landing dir."""
-    from orchestration.lib.generate import generate as run_generate
+    from orchestration.demo import generate as run_generate
 
     started = time.monotonic()
     report = run_generate(
@@ -100,7 +100,7 @@ def run(landing: Path, warehouse: Path, published: Path, engine: str, full_refre
 )
 def demo(landing: Path, warehouse: Path, published: Path, engine: str, rows: int) -> None:
     """Generate the demo data set and run the whole graph on it (generate + run)."""
-    from orchestration.lib.generate import generate as run_generate
+    from orchestration.demo import generate as run_generate
 
     click.echo(f"Generating demo data in {landing} ...")
     report = run_generate(landing, rows=rows)
