@@ -46,7 +46,7 @@ invoice_parts as (
     left join currencies as billing_currencies
         on lines_to_attribute.billing_currency = billing_currencies.currency_code
     left join currencies as reporting_currencies
-        on reporting_currencies.currency_code = '{{ var("reporting_currency") | upper }}'
+        on reporting_currencies.currency_code = '{{ reporting_currency() }}'
     where lines_to_attribute.source_type = 'invoice'
 ),
 

@@ -66,7 +66,7 @@ pool_instances as (
     left join currencies as billing_currencies
         on pool_instances_summed.billing_currency = billing_currencies.currency_code
     left join currencies as reporting_currencies
-        on reporting_currencies.currency_code = '{{ var("reporting_currency") | upper }}'
+        on reporting_currencies.currency_code = '{{ reporting_currency() }}'
 ),
 
 pool_receivers as (

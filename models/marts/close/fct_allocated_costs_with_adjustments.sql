@@ -91,7 +91,7 @@ final as (
         cast(service_id as string) as service_id,
         -- strings
         cast(billing_currency as string) as billing_currency,
-        cast('{{ var("reporting_currency") | upper }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         cast(row_type as string) as row_type,
         -- numerics
         cast(billed_cost_billing as decimal(38, 12)) as billed_cost_billing,

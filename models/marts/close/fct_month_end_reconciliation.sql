@@ -191,7 +191,7 @@ final as (
         -- strings
         cast(provider_name as string) as provider_name,
         cast(billing_currency as string) as billing_currency,
-        cast('{{ var("reporting_currency") | upper }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         cast(reconciliation_status as string) as reconciliation_status,
         -- numerics: billing currency
         cast(invoice_total_billing as decimal(38, 12)) as invoice_total_billing,

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set run_rate_days = var('budget_run_rate_days') | int -%}
 {%- set overrun = var('budget_daily_overrun_threshold') -%}
 
@@ -152,7 +151,7 @@ business_unit_months_measured as (
         business_unit_months.business_unit,
         business_unit_months.billing_month,
         case
-            when budgets.budget_currency = '{{ reporting_currency }}' then budgets.budget_amount
+            when budgets.budget_currency = '{{ reporting_currency() }}' then budgets.budget_amount
         end as budget_reporting,
         budgets.budget_currency,
         case
@@ -229,7 +228,7 @@ final as (
                 else 'within_budget'
             end as string
         ) as budget_status,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: money
         cast(budget_reporting as decimal(38, 12)) as budget_reporting,
         cast(actual_effective_cost_reporting as decimal(38, 12))

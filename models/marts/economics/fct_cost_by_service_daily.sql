@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 
 with
 
@@ -49,7 +48,7 @@ final as (
         cast(services.service_type as string) as service_type,
         cast(services.business_unit as string) as business_unit,
         cast(services.cost_center as string) as cost_center,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics
         cast(costs_by_service_and_day.billed_cost_reporting as decimal(38, 12))
             as billed_cost_reporting,

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set observability_sub_towers = var('observability_sub_towers') | join("', '") -%}
 {%- set observability_sub_towers = "'" ~ observability_sub_towers ~ "'" -%}
 {#- The allocation run time: this dbt invocation's start (UTC), or var economics_run_at. -#}
@@ -293,7 +292,7 @@ observability_metrics as (
         'observability_cost_per_host' as metric_name,
         scope_type,
         scope_id,
-        '{{ reporting_currency }} per host-month' as metric_unit,
+        '{{ reporting_currency() }} per host-month' as metric_unit,
         {{ decimal_divide('observability_cost_reporting', 'host_months') }} as metric_value,
         observability_cost_reporting as numerator_value,
         host_months as denominator_value,
@@ -529,7 +528,7 @@ final as (
         -- strings
         cast(metric_unit as string) as metric_unit,
         cast(null_reason as string) as null_reason,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: the value is null whenever null_reason says why
         cast(case when null_reason is null then metric_value end as decimal(38, 12))
             as metric_value,

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {#- unit cost name -> volume column it divides by (see final) -#}
 {%- set unit_costs = {
     'request': 'request_count',
@@ -166,7 +165,7 @@ final as (
         cast(service_name as string) as service_name,
         cast(service_type as string) as service_type,
         cast(business_unit as string) as business_unit,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: the fully allocated cost
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
         {{ decimal_subtract('effective_cost_reporting', 'shared_effective_cost_reporting') }}

@@ -133,7 +133,7 @@ final as (
         cast(services.owner as string) as owner,
         cast(services.business_unit as string) as business_unit,
         cast(services.cost_center as string) as cost_center,
-        cast('{{ var("reporting_currency") | upper }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics
         cast(aggregated.billed_cost_billing as decimal(38, 12)) as billed_cost_billing,
         cast(aggregated.effective_cost_billing as decimal(38, 12)) as effective_cost_billing,

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 
 -- Read from the allocation's charge groups (one pass over the charges, incremental by month), so
 -- this mart does not scan the charge-level tables of every month on each build.
@@ -16,7 +15,7 @@ aggregated as (
         billing_currency,
         service_id,
         mapping_method,
-        '{{ reporting_currency }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
         case
