@@ -71,13 +71,9 @@ billing_keyed as (
         billing_currency,
         min(billing_month) as billing_month,
         sum(billed_cost_billing) as billed_cost_billing,
-        case
-            when count(*) = count(billed_cost_reporting) then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
         sum(allocated_cost_billing) as allocated_cost_billing,
-        case
-            when count(*) = count(allocated_cost_reporting) then sum(allocated_cost_reporting)
-        end as allocated_cost_reporting,
+        {{ fx_safe_sum('allocated_cost_reporting') }} as allocated_cost_reporting,
         sum(charge_count) as charge_count
     from billing_assigned_to_invoices
     group by

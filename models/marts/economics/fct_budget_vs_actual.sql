@@ -21,9 +21,7 @@ actuals as (
     select
         business_unit,
         billing_month,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as actual_effective_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as actual_effective_cost_reporting
     from showback
     group by
         business_unit,
@@ -36,9 +34,7 @@ daily_costs_by_business_unit as (
     select
         coalesce(business_unit, 'unallocated') as business_unit,
         cost_date,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as daily_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as daily_cost_reporting
     from daily_costs
     group by
         coalesce(business_unit, 'unallocated'),

@@ -28,12 +28,10 @@ costs_by_service_and_day as (
         charge_date as cost_date,
         sum(charge_count) as charge_count,
         sum(missing_fx_rate_count) as missing_fx_rate_count,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
-        end as effective_cost_reporting
+        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as effective_cost_reporting
     from charge_groups
     group by
         service_id,

@@ -83,12 +83,8 @@ aggregated as (
         is_idle_cost,
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
-        case
-            when count(*) = count(billed_cost_reporting) then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as effective_cost_reporting
+        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
     from allocated_parts
     group by
         billing_month,

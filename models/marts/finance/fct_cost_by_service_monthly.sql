@@ -18,12 +18,10 @@ aggregated as (
         '{{ reporting_currency() }}' as reporting_currency,
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
-        end as effective_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as effective_cost_reporting,
         sum(charge_count) as charge_count
     from charge_groups
     group by

@@ -49,9 +49,7 @@ monthly as (
             'unallocated_effective_cost_reporting',
             'idle_effective_cost_reporting',
         ] -%}
-        case
-            when count(*) = count(effective_cost_reporting) then sum({{ amount }})
-        end as {{ amount }},
+        {{ fx_safe_sum(amount, known='effective_cost_reporting') }} as {{ amount }},
         {% endfor -%}
         count(distinct case when service_id <> 'unallocated' then service_id end)
             as service_count
