@@ -11,6 +11,7 @@
     {%- elif missing_flag is not none -%}
         case when max(case when {{ missing_flag }} then 1 else 0 end) = 0 then sum({{ amount }}) end
     {%- else -%}
-        case when count(*) = count({{ known if known is not none else amount }}) then sum({{ amount }}) end
+        {%- set known_expression = known if known is not none else amount -%}
+        case when count(*) = count({{ known_expression }}) then sum({{ amount }}) end
     {%- endif -%}
 {%- endmacro %}
