@@ -30,8 +30,7 @@ cloud_lines_with_versions as (
     left join services
         on
             lines_to_attribute.service_id = services.service_id
-            and lines_to_attribute.period_from >= services.valid_from
-            and (services.valid_to is null or lines_to_attribute.period_from < services.valid_to)
+            and {{ is_valid_on('services', 'lines_to_attribute.period_from') }}
     where lines_to_attribute.source_type = 'cloud'
 ),
 
@@ -68,8 +67,11 @@ invoice_version_days as (
     inner join services
         on
             invoice_parts.service_id = services.service_id
-            and invoice_parts.period_to > services.valid_from
-            and (services.valid_to is null or invoice_parts.period_from < services.valid_to)
+            and {{ is_valid_during(
+                'services',
+                'invoice_parts.period_from',
+                'invoice_parts.period_to',
+            ) }}
 ),
 
 invoice_parts_split as (

@@ -61,11 +61,7 @@ final as (
     left join services
         on
             costs_by_service_and_day.service_id = services.service_id
-            and costs_by_service_and_day.cost_date >= services.valid_from
-            and (
-                services.valid_to is null
-                or costs_by_service_and_day.cost_date < services.valid_to
-            )
+            and {{ is_valid_on('services', 'costs_by_service_and_day.cost_date') }}
 )
 
 select * from final

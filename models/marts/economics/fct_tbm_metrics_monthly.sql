@@ -321,11 +321,7 @@ slo_months as (
     left join slo_targets
         on
             service_telemetry.service_id = slo_targets.service_id
-            and service_telemetry.billing_month >= slo_targets.valid_from
-            and (
-                slo_targets.valid_to is null
-                or service_telemetry.billing_month < slo_targets.valid_to
-            )
+            and {{ is_valid_on('slo_targets', 'service_telemetry.billing_month') }}
     left join scope_costs
         on
             scope_costs.scope_type = 'service'

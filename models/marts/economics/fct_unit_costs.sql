@@ -102,11 +102,11 @@ month_end_versions_ranked as (
     inner join services
         on
             service_months_with_days.service_id = services.service_id
-            and service_months_with_days.next_month > services.valid_from
-            and (
-                services.valid_to is null
-                or service_months_with_days.billing_month < services.valid_to
-            )
+            and {{ is_valid_during(
+                'services',
+                'service_months_with_days.billing_month',
+                'service_months_with_days.next_month',
+            ) }}
 ),
 
 month_end_versions as (
