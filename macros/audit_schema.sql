@@ -1,6 +1,6 @@
 {#- The gate history table audit.gate_results (orchestration/lib/gates.py AUDIT_DDL: keep the
     two in step), created empty when missing so that marts.fct_data_quality always compiles.
-    The pre-hook of models/marts/quality/fct_data_quality.sql.
+    The pre-hook of models/staging/audit/stg_audit__gate_results.sql.
 
     Dispatched: on DuckDB it is the working warehouse's own table. On Spark the table is the
     exchanged source (macros/spark_sources.sql registers the Parquet export of the DuckDB table

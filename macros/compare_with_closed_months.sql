@@ -1,5 +1,5 @@
 {#- Closed months against the current data, for a frozen mart: the rows frozen at the close in
-    force (closed.current_closes) and the rows the current data gives for the same months,
+    force (stg_closed__current_closes) and the rows the current data gives for the same months,
     summed per billing_month and key, compared amount by amount (closed_, would_be_,
     adjustment_ = would_be - closed; 0 where a side has no row), with the close id and the next
     open month (the first later month that is not closed), where the adjustment is booked.
@@ -11,7 +11,7 @@
 with
 
 current_closes as (
-    select * from {{ source('closed', 'current_closes') }}
+    select * from {{ ref('stg_closed__current_closes') }}
 ),
 
 closed_rows as (

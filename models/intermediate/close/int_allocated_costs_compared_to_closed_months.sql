@@ -1,13 +1,11 @@
-{{ config(pre_hook=["{{ create_closed_schema() }}"]) }}
-
 with
 
 current_closes as (
-    select * from {{ source('closed', 'current_closes') }}
+    select * from {{ ref('stg_closed__current_closes') }}
 ),
 
 closed_allocated_costs as (
-    select * from {{ source('closed', 'fct_allocated_costs') }}
+    select * from {{ ref('stg_closed__allocated_costs') }}
 ),
 
 allocated_costs as (

@@ -1,11 +1,6 @@
-{{ config(pre_hook=["{{ create_closed_table('fct_month_end_reconciliation') }}"]) }}
--- closed.current_closes comes from the pre-hook of int_allocated_costs_compared_to_closed_months;
--- one model at a time writes the closed schema (DuckDB refuses concurrent catalog changes):
--- depends_on: {{ ref('int_showback_compared_to_closed_months') }}
-
 {{ compare_with_closed_months(
     current_relation=ref('fct_month_end_reconciliation'),
-    closed_relation=source('closed', 'fct_month_end_reconciliation'),
+    closed_relation=ref('stg_closed__reconciliations'),
     key_columns=[
         'reconciliation_id',
         'billing_currency',
