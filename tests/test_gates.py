@@ -153,10 +153,9 @@ def test_results_are_appended_to_the_audit_table_the_mart_presents(tmp_path):
     ]
     # the dbt view's contract lists the audit columns (plus is_latest_run), the DuckDB variant of
     # its pre-hook (macros/audit_schema.sql) the DDL
-    models = yaml.safe_load((PROJECT / "models/marts/quality/_quality__models.yml").read_text())[
-        "models"
-    ]
-    contract = [c["name"] for c in models[0]["columns"]]
+    models = yaml.safe_load((PROJECT / "models/quality/_quality__models.yml").read_text())["models"]
+    (view,) = [model for model in models if model["name"] == "fct_data_quality"]
+    contract = [c["name"] for c in view["columns"]]
     assert sorted(contract) == sorted([*AUDIT_COLUMNS, "is_latest_run"])
     pre_hook = (PROJECT / "macros/audit_schema.sql").read_text()
     for line in gates.AUDIT_DDL.strip().splitlines()[2:-1]:

@@ -42,7 +42,8 @@ DOCS_SITE = "tbm_gates"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 # The run history of the gates in the working warehouse. The same DDL is the pre-hook of
-# models/marts/quality/fct_data_quality.sql (dbt builds that view before the first gate runs).
+# models/staging/audit/stg_audit__gate_results.sql (dbt builds it, and the view
+# marts.fct_data_quality over it, before the first gate runs).
 AUDIT_DDL = """
 create schema if not exists audit;
 create table if not exists audit.gate_results (

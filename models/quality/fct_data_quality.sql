@@ -3,10 +3,11 @@
     soon as they are written, and publication (after the gates) copies it with them. The
     pre-hook of stg_audit__gate_results creates the audit table on a new warehouse
     (macros/audit_schema.sql, same DDL as orchestration/lib/gates.py AUDIT_DDL), so the view
-    always compiles. Tag `control_plane`:
-    with the Spark engine, the DuckDB target builds it over DuckDB's own audit table too
-    (orchestration/lib/spark.py). -#}
+    always compiles. Tag `control_plane`: with the Spark engine, the DuckDB target builds it over
+    DuckDB's own audit table too (orchestration/lib/spark.py). It sits with the quality models
+    and is published in schema marts (config schema), where BI has always read it. -#}
 {{ config(
+    schema='marts',
     materialized='view',
     tags=['control_plane'],
 ) }}
