@@ -9,7 +9,7 @@ closed_allocated_costs as (
 ),
 
 allocated_costs as (
-    select * from {{ ref('fct_allocated_costs') }}
+    select * from {{ ref('int_allocated_costs_summed_by_service_version') }}
 ),
 
 closed_rows_in_force as (

@@ -1,5 +1,5 @@
 {{ compare_with_closed_months(
-    current_relation=ref('fct_month_end_reconciliation'),
+    current_relation=ref('int_invoices_reconciled_with_billing_lines'),
     closed_relation=ref('stg_closed__reconciliations'),
     key_columns=[
         'reconciliation_id',

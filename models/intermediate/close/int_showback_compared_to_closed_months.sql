@@ -1,5 +1,5 @@
 {{ compare_with_closed_months(
-    current_relation=ref('fct_showback_monthly'),
+    current_relation=ref('int_allocated_costs_summed_by_owner'),
     closed_relation=ref('stg_closed__showback_costs'),
     key_columns=['business_unit', 'cost_center', 'reporting_currency'],
     amount_columns=[
