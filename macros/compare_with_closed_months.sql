@@ -4,12 +4,13 @@
     adjustment_ = would_be - closed; 0 where a side has no row), with the close id and the next
     open month (the first later month that is not closed), where the adjustment is booked.
     Attribute columns (e.g. a status) are carried as closed_<attr> / would_be_<attr>.
-    Column names are our own constants, passed by the calling model. -#}
+    Column names are our own constants, passed by the calling model.
+    Emits CTEs only (no leading `with`, no final select), the last one `compared_with_closes`:
+    the caller writes `with {{ compare_with_closed_months(...) }} select * from
+    compared_with_closes` or adds its own CTEs after a comma. -#}
 {% macro compare_with_closed_months(
     current_relation, closed_relation, key_columns, amount_columns, attribute_columns=[]
 ) %}
-with
-
 current_closes as (
     select * from {{ ref('stg_closed__current_closes') }}
 ),
@@ -132,6 +133,111 @@ compared_with_closes as (
     left join next_open_months
         on compared.billing_month = next_open_months.billing_month
 )
+{% endmacro %}
 
-select * from compared_with_closes
+{#- The rows of a *_with_adjustments mart: open months as the current data gives them
+    (`current`), closed months as frozen at the close (`closed`), and what changed in a closed
+    month since its close booked in its next open month (`adjustment`, adjusted_month = the
+    closed month). Emits the CTEs current_rows, compared, closed_months, open_month_rows,
+    closed_month_rows, adjustment_rows and unioned (no leading `with`, no final select); the
+    columns of `unioned`: billing_month, the keys, the attributes, the amounts, row_type,
+    adjusted_month. Attributes take the current value in open months, closed_<attr> in closed
+    rows and would_be_<attr> in adjustments. -#}
+{% macro union_with_adjustments(
+    current_relation,
+    compared_relation,
+    key_columns,
+    amount_columns,
+    attribute_columns=[],
+    sum_current=false,
+    closed_condition='is_in_closed_figures',
+    adjustment_condition='is_restated'
+) %}
+current_rows as (
+    select * from {{ current_relation }}
+),
+
+compared as (
+    select * from {{ compared_relation }}
+),
+
+closed_months as (
+    select distinct billing_month from compared
+),
+
+-- open months: the figures of the current data
+open_month_rows as (
+    select
+        current_rows.billing_month,
+        {% for key in key_columns -%}
+        current_rows.{{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        current_rows.{{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        {% if sum_current -%}
+        sum(current_rows.{{ amount }}) as {{ amount }},
+        {% else -%}
+        current_rows.{{ amount }},
+        {% endif -%}
+        {% endfor -%}
+        'current' as row_type,
+        cast(null as date) as adjusted_month
+    from current_rows
+    left join closed_months
+        on current_rows.billing_month = closed_months.billing_month
+    where closed_months.billing_month is null
+    {% if sum_current -%}
+    group by
+        current_rows.billing_month{% for key in key_columns %},
+        current_rows.{{ key }}{% endfor %}
+    {% endif -%}
+),
+
+-- closed months: the figures frozen at the close
+closed_month_rows as (
+    select
+        billing_month,
+        {% for key in key_columns -%}
+        {{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        closed_{{ attribute }} as {{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        closed_{{ amount }} as {{ amount }},
+        {% endfor -%}
+        'closed' as row_type,
+        cast(null as date) as adjusted_month
+    from compared
+    where ({{ closed_condition }})
+),
+
+-- what changed in a closed month since its close, booked in the next open month
+adjustment_rows as (
+    select
+        next_open_month as billing_month,
+        {% for key in key_columns -%}
+        {{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        would_be_{{ attribute }} as {{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        adjustment_{{ amount }} as {{ amount }},
+        {% endfor -%}
+        'adjustment' as row_type,
+        billing_month as adjusted_month
+    from compared
+    where next_open_month is not null and ({{ adjustment_condition }})
+),
+
+unioned as (
+    select * from open_month_rows
+    union all
+    select * from closed_month_rows
+    union all
+    select * from adjustment_rows
+)
 {% endmacro %}

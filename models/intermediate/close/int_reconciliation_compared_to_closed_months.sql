@@ -1,3 +1,5 @@
+with
+
 {{ compare_with_closed_months(
     current_relation=ref('int_invoices_reconciled_with_billing_lines'),
     closed_relation=ref('stg_closed__reconciliations'),
@@ -19,3 +21,5 @@
     ],
     attribute_columns=['reconciliation_status'],
 ) }}
+
+select * from compared_with_closes

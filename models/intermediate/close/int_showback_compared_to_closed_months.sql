@@ -1,3 +1,5 @@
+with
+
 {{ compare_with_closed_months(
     current_relation=ref('int_allocated_costs_summed_by_owner'),
     closed_relation=ref('stg_closed__showback_costs'),
@@ -11,3 +13,5 @@
         'idle_effective_cost_reporting',
     ],
 ) }}
+
+select * from compared_with_closes
