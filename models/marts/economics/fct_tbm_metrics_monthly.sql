@@ -17,41 +17,12 @@ slo_targets as (
     select * from {{ ref('slo_targets') }}
 ),
 
-charges as (
-    select
-        charge_id,
-        source_file_id,
-        commitment_discount_status,
-        billing_month
-    from {{ ref('stg_focus__charges') }}
+commitment_sums as (
+    select * from {{ ref('int_commitment_costs_summed_by_month') }}
 ),
 
-converted_charges as (
-    select
-        charge_id,
-        effective_cost_reporting
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
-),
-
-telemetry_days as (
-    select
-        source_file_id,
-        usage_month
-    from {{ ref('stg_telemetry__service_days') }}
-),
-
-invoice_lines as (
-    select
-        source_file_id,
-        service_month
-    from {{ ref('stg_invoices__invoice_lines') }}
-),
-
-files as (
-    select
-        file_id,
-        loaded_at
-    from {{ ref('stg_load__files') }}
+month_newest_files as (
+    select * from {{ ref('int_months_dated_by_newest_file') }}
 ),
 
 -- Billing months: months with cloud cost in the allocation. Later months hold only the
@@ -376,26 +347,7 @@ slo_metrics as (
 ),
 
 -- 6. Commitment utilization: amortized commitment cost used by usage over used + unused
--- (FOCUS CommitmentDiscountStatus), reporting currency.
-commitment_sums as (
-    select
-        charges.billing_month,
-        count(*) - count(converted_charges.effective_cost_reporting) as missing_fx_rate_count,
-        sum(
-            case
-                when charges.commitment_discount_status = 'Used'
-                    then converted_charges.effective_cost_reporting
-                else 0
-            end
-        ) as used_cost_reporting,
-        sum(converted_charges.effective_cost_reporting) as commitment_cost_reporting
-    from charges
-    inner join converted_charges
-        on charges.charge_id = converted_charges.charge_id
-    where charges.commitment_discount_status in ('Used', 'Unused')
-    group by charges.billing_month
-),
-
+-- (FOCUS CommitmentDiscountStatus), reporting currency (int_commitment_costs_summed_by_month).
 commitment_metrics as (
     select
         commitment_sums.billing_month,
@@ -432,34 +384,8 @@ commitment_metrics as (
 ),
 
 -- 7. Allocation latency: hours from the newest landed file carrying data of the month (a
--- current billing charge, telemetry day or invoice line of it) to the allocation run.
-month_files as (
-    select distinct
-        billing_month,
-        source_file_id
-    from charges
-    union
-    select distinct
-        usage_month as billing_month,
-        source_file_id
-    from telemetry_days
-    union
-    select distinct
-        service_month as billing_month,
-        source_file_id
-    from invoice_lines
-),
-
-month_newest_files as (
-    select
-        month_files.billing_month,
-        max(files.loaded_at) as newest_loaded_at
-    from month_files
-    inner join files
-        on month_files.source_file_id = files.file_id
-    group by month_files.billing_month
-),
-
+-- current billing charge, telemetry day or invoice line of it; int_months_dated_by_newest_file)
+-- to the allocation run.
 latency_metrics as (
     select
         month_newest_files.billing_month,
