@@ -139,7 +139,7 @@ compared_with_closes as (
     (`current`), closed months as frozen at the close (`closed`), and what changed in a closed
     month since its close booked in its next open month (`adjustment`, adjusted_month = the
     closed month). Emits the CTEs current_rows, compared, closed_months, open_month_rows,
-    closed_month_rows, adjustment_rows and unioned (no leading `with`, no final select); the
+    closed_rows, adjustment_rows and unioned (no leading `with`, no final select); the
     columns of `unioned`: billing_month, the keys, the attributes, the amounts, row_type,
     adjusted_month. Attributes take the current value in open months, closed_<attr> in closed
     rows and would_be_<attr> in adjustments. -#}
@@ -195,48 +195,36 @@ open_month_rows as (
     {% endif -%}
 ),
 
--- closed months: the figures frozen at the close
-closed_month_rows as (
+-- closed months: the figures frozen at the close (closed_); adjustments: what changed in a
+-- closed month since its close (adjustment_), booked in its next open month
+{% for row_type, amount_prefix, attribute_prefix, month, adjusted_month, condition in [
+    ('closed', 'closed_', 'closed_', 'billing_month', 'cast(null as date)',
+        '(' ~ closed_condition ~ ')'),
+    ('adjustment', 'adjustment_', 'would_be_', 'next_open_month', 'billing_month',
+        'next_open_month is not null and (' ~ adjustment_condition ~ ')'),
+] %}
+{{ row_type }}_rows as (
     select
-        billing_month,
+        {{ month }} as billing_month,
         {% for key in key_columns -%}
         {{ key }},
         {% endfor -%}
         {% for attribute in attribute_columns -%}
-        closed_{{ attribute }} as {{ attribute }},
+        {{ attribute_prefix }}{{ attribute }} as {{ attribute }},
         {% endfor -%}
         {% for amount in amount_columns -%}
-        closed_{{ amount }} as {{ amount }},
+        {{ amount_prefix }}{{ amount }} as {{ amount }},
         {% endfor -%}
-        'closed' as row_type,
-        cast(null as date) as adjusted_month
+        '{{ row_type }}' as row_type,
+        {{ adjusted_month }} as adjusted_month
     from compared
-    where ({{ closed_condition }})
+    where {{ condition }}
 ),
-
--- what changed in a closed month since its close, booked in the next open month
-adjustment_rows as (
-    select
-        next_open_month as billing_month,
-        {% for key in key_columns -%}
-        {{ key }},
-        {% endfor -%}
-        {% for attribute in attribute_columns -%}
-        would_be_{{ attribute }} as {{ attribute }},
-        {% endfor -%}
-        {% for amount in amount_columns -%}
-        adjustment_{{ amount }} as {{ amount }},
-        {% endfor -%}
-        'adjustment' as row_type,
-        billing_month as adjusted_month
-    from compared
-    where next_open_month is not null and ({{ adjustment_condition }})
-),
-
+{% endfor %}
 unioned as (
     select * from open_month_rows
     union all
-    select * from closed_month_rows
+    select * from closed_rows
     union all
     select * from adjustment_rows
 )

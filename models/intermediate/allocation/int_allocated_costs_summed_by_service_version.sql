@@ -1,3 +1,23 @@
+{#- the grain: the dimensions of an allocated part -#}
+{%- set dimensions = [
+    'billing_month',
+    'billing_currency',
+    'source_type',
+    'service_id',
+    'service_valid_from',
+    'cost_pool',
+    'cost_sub_pool',
+    'tower',
+    'sub_tower',
+    'allocation_method',
+    'allocation_rule_id',
+    'shared_pool_id',
+    'driver_type',
+    'driver_metric',
+    'unallocated_reason',
+    'is_idle_cost',
+] -%}
+
 with
 
 direct_costs as (
@@ -13,96 +33,39 @@ services as (
 ),
 
 allocated_parts as (
+    {% for parts in ['direct_costs', 'shared_parts'] -%}
     select
-        billing_month,
-        billing_currency,
-        source_type,
-        service_id,
-        service_valid_from,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        allocation_method,
-        allocation_rule_id,
-        shared_pool_id,
-        cast(null as string) as driver_type,
-        cast(null as string) as driver_metric,
-        unallocated_reason,
-        is_idle_cost,
+        {% for dimension in dimensions -%}
+        {% if parts == 'direct_costs' and dimension in ['driver_type', 'driver_metric'] -%}
+        cast(null as string) as {{ dimension }},
+        {% else -%}
+        {{ dimension }},
+        {% endif -%}
+        {% endfor -%}
         billed_cost_billing,
         effective_cost_billing,
         billed_cost_reporting,
         effective_cost_reporting
-    from direct_costs
-
-    union all
-
-    select
-        billing_month,
-        billing_currency,
-        source_type,
-        service_id,
-        service_valid_from,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        allocation_method,
-        allocation_rule_id,
-        shared_pool_id,
-        driver_type,
-        driver_metric,
-        unallocated_reason,
-        is_idle_cost,
-        billed_cost_billing,
-        effective_cost_billing,
-        billed_cost_reporting,
-        effective_cost_reporting
-    from shared_parts
+    from {{ parts }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 -- A row with a part lacking an FX rate has no reporting amount (null, not a partial sum).
 aggregated as (
     select
-        billing_month,
-        billing_currency,
-        source_type,
-        service_id,
-        service_valid_from,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        allocation_method,
-        allocation_rule_id,
-        shared_pool_id,
-        driver_type,
-        driver_metric,
-        unallocated_reason,
-        is_idle_cost,
+        {% for dimension in dimensions -%}
+        {{ dimension }},
+        {% endfor -%}
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
         {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
         {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
     from allocated_parts
     group by
-        billing_month,
-        billing_currency,
-        source_type,
-        service_id,
-        service_valid_from,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        allocation_method,
-        allocation_rule_id,
-        shared_pool_id,
-        driver_type,
-        driver_metric,
-        unallocated_reason,
-        is_idle_cost
+        {% for dimension in dimensions -%}
+        {{ dimension }}{{ ',' if not loop.last }}
+        {% endfor %}
 ),
 
 final as (
