@@ -63,9 +63,7 @@ aggregated as (
         {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
     from allocated_parts
     group by
-        {% for dimension in dimensions -%}
-        {{ dimension }}{{ ',' if not loop.last }}
-        {% endfor %}
+        {{ dimensions | join(',\n        ') }}
 ),
 
 final as (

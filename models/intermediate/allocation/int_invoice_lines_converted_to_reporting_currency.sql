@@ -1,4 +1,3 @@
-
 with
 
 -- Cloud invoices bill the same money as the FOCUS lines of their billing account (reconciled,

@@ -1,4 +1,3 @@
-
 with
 
 -- A rate that is not positive cannot convert anything: left out (the charges it would have

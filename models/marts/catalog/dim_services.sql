@@ -1,9 +1,9 @@
--- Published with its contract (the model's yml); the logic is int_service_versions_joined_to_solutions, which the models
--- comparing closed months and the other intermediate models read.
+-- Published with its contract (the model's yml names and types every column); the logic is
+-- int_service_versions_joined_to_solutions, which intermediate models read instead of this mart.
 with
 
 final as (
     select * from {{ ref('int_service_versions_joined_to_solutions') }}
 )
 
-select * from final
+select * from final -- noqa: AM04

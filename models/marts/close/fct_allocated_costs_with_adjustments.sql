@@ -8,8 +8,8 @@
 {%- set closed_nonzero = [] -%}
 {%- set adjustment_nonzero = [] -%}
 {%- for amount in amounts -%}
-    {%- do closed_nonzero.append('closed_' ~ amount ~ ' <> 0') -%}
-    {%- do adjustment_nonzero.append('adjustment_' ~ amount ~ ' <> 0') -%}
+{%- do closed_nonzero.append('closed_' ~ amount ~ ' <> 0') -%}
+{%- do adjustment_nonzero.append('adjustment_' ~ amount ~ ' <> 0') -%}
 {%- endfor -%}
 
 with

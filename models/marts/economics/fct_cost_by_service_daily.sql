@@ -1,4 +1,3 @@
-
 with
 
 -- Read from the allocation's charge groups (day grain, one pass over the charges, incremental

@@ -1,4 +1,3 @@
-
 -- Read from the allocation's charge groups (one pass over the charges, incremental by month), so
 -- this mart does not scan the charge-level tables of every month on each build.
 with

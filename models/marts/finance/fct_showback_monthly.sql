@@ -1,9 +1,9 @@
--- Published with its contract (the model's yml); the logic is int_allocated_costs_summed_by_owner, which the models
--- comparing closed months and the other intermediate models read.
+-- Published with its contract (the model's yml names and types every column); the logic is
+-- int_allocated_costs_summed_by_owner, which intermediate models read instead of this mart.
 with
 
 final as (
     select * from {{ ref('int_allocated_costs_summed_by_owner') }}
 )
 
-select * from final
+select * from final -- noqa: AM04
