@@ -229,3 +229,34 @@ unioned as (
     select * from adjustment_rows
 )
 {% endmacro %}
+
+{#- The additive amounts of each frozen mart (the marts `tbm close` copies into `closed`), in
+    the mart's column order: compared with the closed months, unioned with their adjustments and
+    shown in the restatements. -#}
+{% macro frozen_mart_amounts(mart) -%}
+    {%- set amounts = {
+        'fct_allocated_costs': [
+            'billed_cost_billing',
+            'effective_cost_billing',
+            'billed_cost_reporting',
+            'effective_cost_reporting',
+        ],
+        'fct_showback_monthly': [
+            'billed_cost_reporting',
+            'effective_cost_reporting',
+            'direct_effective_cost_reporting',
+            'shared_effective_cost_reporting',
+            'unallocated_effective_cost_reporting',
+            'idle_effective_cost_reporting',
+        ],
+        'fct_month_end_reconciliation': [
+            'invoice_total_billing',
+            'billed_cost_billing',
+            'allocated_cost_billing',
+            'invoice_total_reporting',
+            'billed_cost_reporting',
+            'allocated_cost_reporting',
+        ],
+    } -%}
+    {{ return(amounts[mart]) }}
+{%- endmacro %}

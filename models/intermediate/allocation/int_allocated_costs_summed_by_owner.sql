@@ -41,14 +41,7 @@ monthly as (
         business_unit,
         cost_center,
         reporting_currency,
-        {% for amount in [
-            'billed_cost_reporting',
-            'effective_cost_reporting',
-            'direct_effective_cost_reporting',
-            'shared_effective_cost_reporting',
-            'unallocated_effective_cost_reporting',
-            'idle_effective_cost_reporting',
-        ] -%}
+        {% for amount in frozen_mart_amounts('fct_showback_monthly') -%}
         {{ fx_safe_sum(amount, known='effective_cost_reporting') }} as {{ amount }},
         {% endfor -%}
         count(distinct case when service_id <> 'unallocated' then service_id end)

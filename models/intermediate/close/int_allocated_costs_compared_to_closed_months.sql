@@ -6,12 +6,7 @@ with
     current_relation=ref('int_allocated_costs_summed_by_service_version'),
     closed_relation=ref('stg_closed__allocated_costs'),
     key_columns=['billing_currency', 'service_id'],
-    amount_columns=[
-        'billed_cost_billing',
-        'effective_cost_billing',
-        'billed_cost_reporting',
-        'effective_cost_reporting',
-    ],
+    amount_columns=frozen_mart_amounts('fct_allocated_costs'),
 ) }},
 
 final as (

@@ -11,14 +11,7 @@ with
         'invoice_id',
         'reporting_currency',
     ],
-    amount_columns=[
-        'invoice_total_billing',
-        'billed_cost_billing',
-        'allocated_cost_billing',
-        'invoice_total_reporting',
-        'billed_cost_reporting',
-        'allocated_cost_reporting',
-    ],
+    amount_columns=frozen_mart_amounts('fct_month_end_reconciliation'),
     attribute_columns=['reconciliation_status'],
 ) }}
 

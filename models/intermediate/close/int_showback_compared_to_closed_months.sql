@@ -4,14 +4,7 @@ with
     current_relation=ref('int_allocated_costs_summed_by_owner'),
     closed_relation=ref('stg_closed__showback_costs'),
     key_columns=['business_unit', 'cost_center', 'reporting_currency'],
-    amount_columns=[
-        'billed_cost_reporting',
-        'effective_cost_reporting',
-        'direct_effective_cost_reporting',
-        'shared_effective_cost_reporting',
-        'unallocated_effective_cost_reporting',
-        'idle_effective_cost_reporting',
-    ],
+    amount_columns=frozen_mart_amounts('fct_showback_monthly'),
 ) }}
 
 select * from compared_with_closes

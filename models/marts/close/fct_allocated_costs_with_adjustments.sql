@@ -1,9 +1,4 @@
-{%- set amounts = [
-    'billed_cost_billing',
-    'effective_cost_billing',
-    'billed_cost_reporting',
-    'effective_cost_reporting',
-] -%}
+{%- set amounts = frozen_mart_amounts('fct_allocated_costs') -%}
 {#- a closed (or adjustment) row only where one of its amounts is not 0 -#}
 {%- set closed_nonzero = [] -%}
 {%- set adjustment_nonzero = [] -%}

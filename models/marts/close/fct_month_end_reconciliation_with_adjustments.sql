@@ -1,11 +1,4 @@
-{%- set amounts = [
-    'invoice_total_billing',
-    'billed_cost_billing',
-    'allocated_cost_billing',
-    'invoice_total_reporting',
-    'billed_cost_reporting',
-    'allocated_cost_reporting',
-] -%}
+{%- set amounts = frozen_mart_amounts('fct_month_end_reconciliation') -%}
 
 with
 

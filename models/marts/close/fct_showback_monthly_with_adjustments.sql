@@ -1,11 +1,4 @@
-{%- set amounts = [
-    'billed_cost_reporting',
-    'effective_cost_reporting',
-    'direct_effective_cost_reporting',
-    'shared_effective_cost_reporting',
-    'unallocated_effective_cost_reporting',
-    'idle_effective_cost_reporting',
-] -%}
+{%- set amounts = frozen_mart_amounts('fct_showback_monthly') -%}
 
 with
 
