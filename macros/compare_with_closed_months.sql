@@ -197,9 +197,10 @@ open_month_rows as (
 
 -- closed months: the figures frozen at the close (closed_); adjustments: what changed in a
 -- closed month since its close (adjustment_), booked in its next open month
+{#- a where clause never starts with a parenthesis: Spark (ANSI off) reads `from compared where
+    (x)` as the alias `where` with the column list (x) -#}
 {% for row_type, amount_prefix, attribute_prefix, month, adjusted_month, condition in [
-    ('closed', 'closed_', 'closed_', 'billing_month', 'cast(null as date)',
-        '(' ~ closed_condition ~ ')'),
+    ('closed', 'closed_', 'closed_', 'billing_month', 'cast(null as date)', closed_condition),
     ('adjustment', 'adjustment_', 'would_be_', 'next_open_month', 'billing_month',
         'next_open_month is not null and (' ~ adjustment_condition ~ ')'),
 ] %}
