@@ -29,8 +29,7 @@ shares_on_change_days as (
     inner join shares
         on
             change_days.pool_id = shares.pool_id
-            and change_days.checked_day >= shares.valid_from
-            and (shares.valid_to is null or change_days.checked_day < shares.valid_to)
+            and {{ is_valid_on('shares', 'change_days.checked_day') }}
     group by
         change_days.pool_id,
         change_days.checked_day

@@ -16,9 +16,7 @@ allocated_by_service as (
     select
         service_id,
         billing_month,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as effective_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
     from allocated_costs
     where service_id <> 'unallocated'
     group by

@@ -1,17 +1,18 @@
 {#- Closed months against the current data, for a frozen mart: the rows frozen at the close in
-    force (closed.current_closes) and the rows the current data gives for the same months,
+    force (stg_closed__current_closes) and the rows the current data gives for the same months,
     summed per billing_month and key, compared amount by amount (closed_, would_be_,
     adjustment_ = would_be - closed; 0 where a side has no row), with the close id and the next
     open month (the first later month that is not closed), where the adjustment is booked.
     Attribute columns (e.g. a status) are carried as closed_<attr> / would_be_<attr>.
-    Column names are our own constants, passed by the calling model. -#}
+    Column names are our own constants, passed by the calling model.
+    Emits CTEs only (no leading `with`, no final select), the last one `compared_with_closes`:
+    the caller writes `with {{ compare_with_closed_months(...) }} select * from
+    compared_with_closes` or adds its own CTEs after a comma. -#}
 {% macro compare_with_closed_months(
     current_relation, closed_relation, key_columns, amount_columns, attribute_columns=[]
 ) %}
-with
-
 current_closes as (
-    select * from {{ source('closed', 'current_closes') }}
+    select * from {{ ref('stg_closed__current_closes') }}
 ),
 
 closed_rows as (
@@ -132,6 +133,131 @@ compared_with_closes as (
     left join next_open_months
         on compared.billing_month = next_open_months.billing_month
 )
-
-select * from compared_with_closes
 {% endmacro %}
+
+{#- The rows of a *_with_adjustments mart: open months as the current data gives them
+    (`current`), closed months as frozen at the close (`closed`), and what changed in a closed
+    month since its close booked in its next open month (`adjustment`, adjusted_month = the
+    closed month). Emits the CTEs current_rows, compared, closed_months, open_month_rows,
+    closed_rows, adjustment_rows and unioned (no leading `with`, no final select); the
+    columns of `unioned`: billing_month, the keys, the attributes, the amounts, row_type,
+    adjusted_month. Attributes take the current value in open months, closed_<attr> in closed
+    rows and would_be_<attr> in adjustments. -#}
+{% macro union_with_adjustments(
+    current_relation,
+    compared_relation,
+    key_columns,
+    amount_columns,
+    attribute_columns=[],
+    sum_current=false,
+    closed_condition='is_in_closed_figures',
+    adjustment_condition='is_restated'
+) %}
+current_rows as (
+    select * from {{ current_relation }}
+),
+
+compared as (
+    select * from {{ compared_relation }}
+),
+
+closed_months as (
+    select distinct billing_month from compared
+),
+
+-- open months: the figures of the current data
+open_month_rows as (
+    select
+        current_rows.billing_month,
+        {% for key in key_columns -%}
+        current_rows.{{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        current_rows.{{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        {% if sum_current -%}
+        sum(current_rows.{{ amount }}) as {{ amount }},
+        {% else -%}
+        current_rows.{{ amount }},
+        {% endif -%}
+        {% endfor -%}
+        'current' as row_type,
+        cast(null as date) as adjusted_month
+    from current_rows
+    left join closed_months
+        on current_rows.billing_month = closed_months.billing_month
+    where closed_months.billing_month is null
+    {% if sum_current -%}
+    group by
+        current_rows.billing_month{% for key in key_columns %},
+        current_rows.{{ key }}{% endfor %}
+    {% endif -%}
+),
+
+-- closed months: the figures frozen at the close (closed_); adjustments: what changed in a
+-- closed month since its close (adjustment_), booked in its next open month
+{#- a where clause never starts with a parenthesis: Spark (ANSI off) reads `from compared where
+    (x)` as the alias `where` with the column list (x) -#}
+{% for row_type, amount_prefix, attribute_prefix, month, adjusted_month, condition in [
+    ('closed', 'closed_', 'closed_', 'billing_month', 'cast(null as date)', closed_condition),
+    ('adjustment', 'adjustment_', 'would_be_', 'next_open_month', 'billing_month',
+        'next_open_month is not null and (' ~ adjustment_condition ~ ')'),
+] %}
+{{ row_type }}_rows as (
+    select
+        {{ month }} as billing_month,
+        {% for key in key_columns -%}
+        {{ key }},
+        {% endfor -%}
+        {% for attribute in attribute_columns -%}
+        {{ attribute_prefix }}{{ attribute }} as {{ attribute }},
+        {% endfor -%}
+        {% for amount in amount_columns -%}
+        {{ amount_prefix }}{{ amount }} as {{ amount }},
+        {% endfor -%}
+        '{{ row_type }}' as row_type,
+        {{ adjusted_month }} as adjusted_month
+    from compared
+    where {{ condition }}
+),
+{% endfor %}
+unioned as (
+    select * from open_month_rows
+    union all
+    select * from closed_rows
+    union all
+    select * from adjustment_rows
+)
+{% endmacro %}
+
+{#- The additive amounts of each frozen mart (the marts `tbm close` copies into `closed`), in
+    the mart's column order: compared with the closed months, unioned with their adjustments and
+    shown in the restatements. -#}
+{% macro frozen_mart_amounts(mart) -%}
+    {%- set amounts = {
+        'fct_allocated_costs': [
+            'billed_cost_billing',
+            'effective_cost_billing',
+            'billed_cost_reporting',
+            'effective_cost_reporting',
+        ],
+        'fct_showback_monthly': [
+            'billed_cost_reporting',
+            'effective_cost_reporting',
+            'direct_effective_cost_reporting',
+            'shared_effective_cost_reporting',
+            'unallocated_effective_cost_reporting',
+            'idle_effective_cost_reporting',
+        ],
+        'fct_month_end_reconciliation': [
+            'invoice_total_billing',
+            'billed_cost_billing',
+            'allocated_cost_billing',
+            'invoice_total_reporting',
+            'billed_cost_reporting',
+            'allocated_cost_reporting',
+        ],
+    } -%}
+    {{ return(amounts[mart]) }}
+{%- endmacro %}

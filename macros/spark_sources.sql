@@ -1,7 +1,7 @@
-{#- Sources on Spark: the raw extracts stay loaded by the one loader (orchestration/lib/load.py,
+{#- Sources on Spark: the raw extracts stay loaded by the one loader (orchestration/pipeline/load.py,
     into DuckDB); before a Spark build the orchestration exports every dbt source table
     (raw.*, audit.gate_results) as Parquet into the exchange folder,
-    <var spark_exchange_location>/<schema>/<table>/ (orchestration/lib/spark.py). This macro,
+    <var spark_exchange_location>/<schema>/<table>/ (orchestration/pipeline/spark.py). This macro,
     the project's on-run-start hook, registers each of them as an external Spark table of the
     source's schema and name, so models read `source('raw', 'billing')` unchanged. An external
     table is only a name for the files: dropping it never deletes them, and re-creating it at
@@ -51,7 +51,7 @@
 {%- endmacro %}
 
 {#- export_spark_views(): the project's on-run-end hook. The orchestration reads the Spark-built
-    `marts` and `quality` tables back from their Parquet files (orchestration/lib/spark.py); a
+    `marts` and `quality` tables back from their Parquet files (orchestration/pipeline/spark.py); a
     view has no files, so on Spark each view of those schemas that this run built is written as
     Parquet to <var spark_exchange_location>/views/<schema>/<view>/ (except the control-plane
     view of the gate history, tag control_plane, built on DuckDB). `default__` does nothing. -#}

@@ -1,12 +1,25 @@
-"""orchestration/pipeline/dbt_project.py: pruning the folders dagster-dbt leaves under target/."""
+"""The dbt project: its structure checked on the manifest (sources read only in staging, layers
+read only the layers before them, every model read, every published model in an exposure), and
+orchestration/pipeline/dbt_project.py pruning the folders dagster-dbt leaves under target/."""
 
 from __future__ import annotations
 
+import copy
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from orchestration.pipeline.dbt_project import prune_invocation_folders
+from tests.demo import PROJECT
+
+DBT = Path(sys.executable).with_name("dbt")
+# the schemas publication copies for BI (orchestration/pipeline/publish.py), without `closed`
+PUBLISHED_SCHEMAS = ("marts", "quality")
 
 
 def make_folder(target: Path, name: str, age_seconds: float) -> Path:
@@ -39,3 +52,112 @@ def test_a_young_folder_beyond_the_newest_is_kept(tmp_path):
     folders = [make_folder(tmp_path, f"tbm_dbt_models-r{i}-x", 30 + i) for i in range(4)]
     assert prune_invocation_folders("tbm_dbt_models", keep=1, target=tmp_path) == []
     assert all(folder.is_dir() for folder in folders)
+
+
+# --- the dbt project's structure, checked on its manifest (dbt parse, no database) ----------
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    target = tmp_path_factory.mktemp("dbt_parse")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
+    env["TBM_WAREHOUSE"] = str(target / "parse.duckdb")
+    result = subprocess.run(
+        [str(DBT), "parse", "--profiles-dir", str(PROJECT), "--target-path", str(target)],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return json.loads((target / "manifest.json").read_text())
+
+
+def _models(manifest: dict) -> dict[str, dict]:
+    return {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+
+
+def _layer(node: dict) -> str:
+    """The folder under models/ (staging, intermediate, marts, quality, utilities)."""
+    return node["fqn"][1]
+
+
+def published_models_outside_exposures(manifest: dict) -> list[str]:
+    """Models materialized in the published schemas (marts, quality) that no exposure names."""
+    exposed = {
+        uid
+        for exposure in manifest["exposures"].values()
+        for uid in exposure["depends_on"]["nodes"]
+    }
+    return sorted(
+        node["name"]
+        for uid, node in _models(manifest).items()
+        if node["schema"] in PUBLISHED_SCHEMAS
+        and node["config"]["materialized"] != "ephemeral"
+        and uid not in exposed
+    )
+
+
+def test_every_published_model_is_in_an_exposure(manifest):
+    assert published_models_outside_exposures(manifest) == []
+
+
+def test_the_exposure_check_fails_when_a_mart_is_left_out(manifest):
+    trimmed = copy.deepcopy(manifest)
+    for exposure in trimmed["exposures"].values():
+        exposure["depends_on"]["nodes"] = [
+            uid
+            for uid in exposure["depends_on"]["nodes"]
+            if uid != "model.tbm_warehouse.fct_unit_costs"
+        ]
+    assert published_models_outside_exposures(trimmed) == ["fct_unit_costs"]
+
+
+def test_sources_are_read_only_in_staging(manifest):
+    outside = sorted(
+        node["name"]
+        for node in _models(manifest).values()
+        if _layer(node) != "staging"
+        and any(parent.startswith("source.") for parent in node["depends_on"]["nodes"])
+    )
+    assert outside == []
+
+
+def test_each_layer_reads_only_the_layers_before_it(manifest):
+    models = _models(manifest)
+    allowed = {
+        "staging": {"staging"},
+        "intermediate": {"staging", "intermediate"},
+        "utilities": set(),
+    }
+    wrong = sorted(
+        f"{node['name']} ({_layer(node)}) reads {models[parent]['name']} ({_layer(models[parent])})"
+        for node in models.values()
+        if _layer(node) in allowed
+        for parent in node["depends_on"]["nodes"]
+        if parent in models and _layer(models[parent]) not in allowed[_layer(node)]
+    )
+    assert wrong == []
+
+
+def test_every_model_has_a_reader(manifest):
+    """A model is read by another model, an exposure, the semantic layer (a semantic model or
+    the time spine), or nothing reads it and it should not exist."""
+    exposed = {
+        uid
+        for exposure in manifest["exposures"].values()
+        for uid in exposure["depends_on"]["nodes"]
+    }
+    read = {
+        uid
+        for uid, children in manifest["child_map"].items()
+        if any(child.startswith(("model.", "semantic_model.")) for child in children)
+    }
+    unread = sorted(
+        node["name"]
+        for uid, node in _models(manifest).items()
+        if uid not in read | exposed and not node.get("time_spine")
+    )
+    assert unread == []

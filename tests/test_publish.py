@@ -112,7 +112,7 @@ def test_the_run_s_gate_results_are_published_with_the_data(tmp_path):
 
 
 def test_the_closed_figures_are_published_read_only_and_nothing_else_of_the_warehouse(tmp_path):
-    from orchestration.commands.close import ensure_closed_schema
+    from orchestration.warehouse.control_tables import ensure_closed_schema
 
     con = _warehouse(tmp_path / "wh.duckdb", 1)
     ensure_closed_schema(con)

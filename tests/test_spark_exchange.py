@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.commands.close import ensure_closed_schema
 from orchestration.pipeline.spark import (
     SparkModel,
     closed_tables_setting,
@@ -17,6 +16,7 @@ from orchestration.pipeline.spark import (
     export_sources,
     import_models,
 )
+from orchestration.warehouse.control_tables import ensure_closed_schema
 
 
 def _manifest(path: Path) -> Path:

@@ -1,7 +1,7 @@
 with
 
 billing as (
-    select * from {{ source('raw', 'billing') }}
+    select * from {{ ref('stg_focus__billing_file_rows') }}
 ),
 
 files as (
@@ -12,17 +12,17 @@ files as (
 -- counted over raw (superseded snapshots included).
 deliveries as (
     select
-        _file_id as file_id,
-        coalesce(serviceprovidername, providername) as provider_name,
-        billingaccountid as billing_account_id,
-        cast(billingperiodstart as date) as billing_period_start,
+        source_file_id as file_id,
+        provider_name,
+        billing_account_id,
+        cast(billing_period_start as date) as billing_period_start,
         count(*) as row_count
     from billing
     group by
-        _file_id,
-        coalesce(serviceprovidername, providername),
-        billingaccountid,
-        cast(billingperiodstart as date)
+        source_file_id,
+        provider_name,
+        billing_account_id,
+        cast(billing_period_start as date)
 ),
 
 deliveries_in_order as (

@@ -6,14 +6,14 @@
     columns (BilledCost, BillingCurrency, the periods, ...) are required by the loader, which
     quarantines a row without them, so they are not repeated here. -#}
 {%- set expected_columns = {
-    'ProviderName': ('coalesce(billing.serviceprovidername, billing.providername)', '1.0'),
-    'PublisherName': ('billing.publishername', '1.0'),
-    'InvoiceIssuerName': ('billing.invoiceissuername', '1.0'),
-    'ServiceName': ('billing.servicename', '1.0'),
-    'ServiceCategory': ('billing.servicecategory', '1.0'),
-    'ListCost': ('billing.listcost', '1.0'),
-    'ContractedCost': ('billing.contractedcost', '1.0'),
-    'ServiceSubcategory': ('billing.servicesubcategory', '1.1'),
+    'ProviderName': ('billing.provider_name', '1.0'),
+    'PublisherName': ('billing.publisher_name', '1.0'),
+    'InvoiceIssuerName': ('billing.invoice_issuer_name', '1.0'),
+    'ServiceName': ('billing.service_name', '1.0'),
+    'ServiceCategory': ('billing.service_category', '1.0'),
+    'ListCost': ('billing.list_cost', '1.0'),
+    'ContractedCost': ('billing.contracted_cost', '1.0'),
+    'ServiceSubcategory': ('billing.service_subcategory', '1.1'),
 } -%}
 {%- set upper_letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' -%}
 
@@ -26,7 +26,7 @@ with
 {{ months_to_build_cte([ref('stg_focus__charges')]) }}
 
 billing as (
-    select * from {{ source('raw', 'billing') }}
+    select * from {{ ref('stg_focus__billing_file_rows') }}
 ),
 
 charges as (
@@ -46,17 +46,17 @@ current_files as (
 
 column_value_counts as (
     select
-        billing._file_id as file_id,
-        cast(date_trunc('month', billing.billingperiodstart) as date) as billing_month,
+        billing.source_file_id as file_id,
+        cast(date_trunc('month', billing.billing_period_start) as date) as billing_month,
         {% for column, (expression, since) in expected_columns.items() -%}
         count({{ expression }}) as {{ column | lower }}_value_count,
         {% endfor -%}
         count(*) as raw_row_count
     from billing
-    where billing._file_id in (select current_files.file_id from current_files)
+    where billing.source_file_id in (select current_files.file_id from current_files)
     group by
-        billing._file_id,
-        cast(date_trunc('month', billing.billingperiodstart) as date)
+        billing.source_file_id,
+        cast(date_trunc('month', billing.billing_period_start) as date)
 ),
 
 columns_missing as (

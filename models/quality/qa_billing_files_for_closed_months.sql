@@ -1,7 +1,7 @@
 with
 
-load_log as (
-    select * from {{ source('raw', 'load_log') }}
+files as (
+    select * from {{ ref('stg_load__files') }}
 ),
 
 charges as (
@@ -13,7 +13,7 @@ closed_months as (
 ),
 
 current_closes as (
-    select * from {{ source('closed', 'current_closes') }}
+    select * from {{ ref('stg_closed__current_closes') }}
 ),
 
 next_open_months as (
@@ -38,26 +38,26 @@ file_months as (
 -- figures; what it changes is booked as adjustments in the next open month.
 late_file_months as (
     select
-        load_log.file_id,
-        load_log.run_id,
-        load_log.path as file_path,
+        files.file_id,
+        files.run_id,
+        files.file_path,
         current_closes.close_id,
         current_closes.closed_by,
         file_months.billing_currency,
         file_months.charge_count,
         file_months.billed_cost_billing,
         current_closes.closed_at,
-        load_log.loaded_at,
+        files.loaded_at,
         file_months.billing_month,
         next_open_months.next_open_month
     from file_months
-    inner join load_log
-        on file_months.source_file_id = load_log.file_id
+    inner join files
+        on file_months.source_file_id = files.file_id
     inner join current_closes
         on file_months.billing_month = current_closes.billing_month
     left join next_open_months
         on file_months.billing_month = next_open_months.billing_month
-    where load_log.loaded_at > current_closes.closed_at
+    where files.loaded_at > current_closes.closed_at
 ),
 
 final as (

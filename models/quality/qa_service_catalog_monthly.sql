@@ -40,8 +40,11 @@ catalog_rows_in_month as (
     left join services
         on
             service_months.service_id = services.service_id
-            and {{ dbt.dateadd('month', 1, 'service_months.billing_month') }} > services.valid_from
-            and (services.valid_to is null or service_months.billing_month < services.valid_to)
+            and {{ is_valid_during(
+                'services',
+                'service_months.billing_month',
+                dbt.dateadd('month', 1, 'service_months.billing_month'),
+            ) }}
 ),
 
 services_checked as (

@@ -20,40 +20,10 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from orchestration.warehouse.control_tables import ensure_closed_schema
+
 # The marts frozen at close (schema marts in the working warehouse), each with a billing_month.
 FROZEN_MARTS = ("fct_allocated_costs", "fct_showback_monthly", "fct_month_end_reconciliation")
-
-CLOSED_DDL = """
-create schema if not exists closed;
-create table if not exists closed.month_closes (
-    close_id varchar not null,
-    billing_month date not null,
-    action varchar not null,
-    acted_by varchar not null,
-    acted_at timestamp not null,
-    run_id varchar,
-    reason varchar
-);
-create table if not exists closed.fx_rates (
-    close_id varchar not null,
-    billing_month date not null,
-    currency_code varchar not null,
-    reporting_currency varchar not null,
-    rate_source varchar,
-    fx_rate decimal(38, 12) not null,
-    rate_date date not null
-);
-create or replace view closed.current_closes as
-with ranked as (
-    select
-        *,
-        row_number() over (partition by billing_month order by acted_at desc, action) as rn
-    from closed.month_closes
-)
-select close_id, billing_month, acted_by as closed_by, acted_at as closed_at, run_id
-from ranked
-where rn = 1 and action = 'close';
-"""
 
 
 class CloseError(RuntimeError):
@@ -82,10 +52,6 @@ class CloseRecord:
     acted_at: datetime
     run_id: str | None
     frozen_rows: dict[str, int]
-
-
-def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(CLOSED_DDL)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

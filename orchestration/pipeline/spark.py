@@ -45,7 +45,7 @@ def exchanged_sources(manifest_path: Path, con: duckdb.DuckDBPyConnection) -> li
     `tbm close` wrote in DuckDB (closed.month_closes always; a frozen mart once a month was
     closed). Spark registers the closed ones listed in TBM_SPARK_CLOSED_TABLES
     (`closed_tables_setting`) and creates the others empty (macros/closed_schema.sql)."""
-    from orchestration.commands.close import ensure_closed_schema
+    from orchestration.warehouse.control_tables import ensure_closed_schema
 
     sources = _manifest(manifest_path)["sources"].values()
     tables = {(s["schema"], s["identifier"]) for s in sources if s["schema"] in EXCHANGED_SCHEMAS}

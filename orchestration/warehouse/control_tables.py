@@ -96,6 +96,39 @@ create table if not exists audit.dbt_builds (
 """
 
 
+CLOSED_DDL = """
+create schema if not exists closed;
+create table if not exists closed.month_closes (
+    close_id varchar not null,
+    billing_month date not null,
+    action varchar not null,
+    acted_by varchar not null,
+    acted_at timestamp not null,
+    run_id varchar,
+    reason varchar
+);
+create table if not exists closed.fx_rates (
+    close_id varchar not null,
+    billing_month date not null,
+    currency_code varchar not null,
+    reporting_currency varchar not null,
+    rate_source varchar,
+    fx_rate decimal(38, 12) not null,
+    rate_date date not null
+);
+create or replace view closed.current_closes as
+with ranked as (
+    select
+        *,
+        row_number() over (partition by billing_month order by acted_at desc, action) as rn
+    from closed.month_closes
+)
+select close_id, billing_month, acted_by as closed_by, acted_at as closed_at, run_id
+from ranked
+where rn = 1 and action = 'close';
+"""
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for ddl in (LOAD_LOG_DDL, QUARANTINE_DDL, ECB_RATES_DDL, CURRENCY_REFERENCE_DDL):
@@ -107,3 +140,14 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     con.execute(DBT_BUILDS_DDL)
+
+
+def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(CLOSED_DDL)
+
+
+def ensure_control_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every control table, before dbt builds: dbt reads raw, audit and closed as sources."""
+    ensure_raw_schema(con)
+    ensure_audit_schema(con)
+    ensure_closed_schema(con)

@@ -86,14 +86,10 @@ grouped as (
         mapping_method,
         sum(billed_cost) as billed_cost_billing,
         sum(effective_cost) as effective_cost_billing,
-        case
-            when max(case when has_missing_fx_rate then 1 else 0 end) = 0
-                then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when max(case when has_missing_fx_rate then 1 else 0 end) = 0
-                then sum(effective_cost_reporting)
-        end as effective_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting', missing_flag='has_missing_fx_rate') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_flag='has_missing_fx_rate') }}
+            as effective_cost_reporting,
         count(*) as charge_count,
         sum(case when has_missing_fx_rate then 1 else 0 end) as missing_fx_rate_count
     from charges_joined

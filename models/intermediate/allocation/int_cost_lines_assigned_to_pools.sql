@@ -148,11 +148,7 @@ membership_matches as (
                 membership_rules.match_is_idle_cost is null
                 or membership_profiles.is_idle_cost = membership_rules.match_is_idle_cost
             )
-            and membership_profiles.billing_month >= membership_rules.valid_from
-            and (
-                membership_rules.valid_to is null
-                or membership_profiles.billing_month < membership_rules.valid_to
-            )
+            and {{ is_valid_on('membership_rules', 'membership_profiles.billing_month') }}
 ),
 
 first_membership_matches as (

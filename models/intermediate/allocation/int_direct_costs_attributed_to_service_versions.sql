@@ -30,8 +30,7 @@ cloud_lines_with_versions as (
     left join services
         on
             lines_to_attribute.service_id = services.service_id
-            and lines_to_attribute.period_from >= services.valid_from
-            and (services.valid_to is null or lines_to_attribute.period_from < services.valid_to)
+            and {{ is_valid_on('services', 'lines_to_attribute.period_from') }}
     where lines_to_attribute.source_type = 'cloud'
 ),
 
@@ -46,7 +45,7 @@ invoice_parts as (
     left join currencies as billing_currencies
         on lines_to_attribute.billing_currency = billing_currencies.currency_code
     left join currencies as reporting_currencies
-        on reporting_currencies.currency_code = '{{ var("reporting_currency") | upper }}'
+        on reporting_currencies.currency_code = '{{ reporting_currency() }}'
     where lines_to_attribute.source_type = 'invoice'
 ),
 
@@ -68,8 +67,11 @@ invoice_version_days as (
     inner join services
         on
             invoice_parts.service_id = services.service_id
-            and invoice_parts.period_to > services.valid_from
-            and (services.valid_to is null or invoice_parts.period_from < services.valid_to)
+            and {{ is_valid_during(
+                'services',
+                'invoice_parts.period_from',
+                'invoice_parts.period_to',
+            ) }}
 ),
 
 invoice_parts_split as (
@@ -213,12 +215,10 @@ aggregated as (
         is_idle_cost,
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
-        end as effective_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as effective_cost_reporting,
         sum(line_count) as line_count,
         sum(missing_fx_rate_count) as missing_fx_rate_count
     from lines_with_versions

@@ -1,5 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
-
 with
 
 -- Cloud invoices bill the same money as the FOCUS lines of their billing account (reconciled,
@@ -25,7 +23,7 @@ lookup_days as (
         billing_currency as currency_code,
         service_period_start as lookup_date
     from invoice_lines
-    where billing_currency <> '{{ reporting_currency }}'
+    where billing_currency <> '{{ reporting_currency() }}'
 ),
 
 -- Source order as for charges: the latest treasury rate on or before the day if there is one,
@@ -61,16 +59,16 @@ lines_with_rates as (
         invoice_lines.*,
         currencies.minor_units as billing_minor_units,
         case
-            when invoice_lines.billing_currency = '{{ reporting_currency }}' then 'identity'
+            when invoice_lines.billing_currency = '{{ reporting_currency() }}' then 'identity'
             else rates_as_of_lookup_days.fx_rate_source
         end as fx_rate_source,
         case
-            when invoice_lines.billing_currency = '{{ reporting_currency }}'
+            when invoice_lines.billing_currency = '{{ reporting_currency() }}'
                 then cast(1 as decimal(38, 12))
             else rates_as_of_lookup_days.fx_rate
         end as fx_rate,
         case
-            when invoice_lines.billing_currency = '{{ reporting_currency }}'
+            when invoice_lines.billing_currency = '{{ reporting_currency() }}'
                 then invoice_lines.service_period_start
             else rates_as_of_lookup_days.fx_rate_date
         end as fx_rate_date
@@ -86,7 +84,7 @@ lines_with_rates as (
 reporting_currency as (
     select minor_units as reporting_minor_units
     from currencies
-    where currency_code = '{{ reporting_currency }}'
+    where currency_code = '{{ reporting_currency() }}'
 ),
 
 final as (
@@ -100,7 +98,7 @@ final as (
         lines_with_rates.vendor_name,
         lines_with_rates.product,
         lines_with_rates.billing_currency,
-        '{{ reporting_currency }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         lines_with_rates.fx_rate_source,
         -- numerics: a missing rate leaves the reporting amount null, never a silent 1.0
         lines_with_rates.amount_billing,

@@ -41,8 +41,11 @@ versions_in_months as (
     from services
     inner join months_with_ends
         on
-            services.valid_from < months_with_ends.next_month
-            and (services.valid_to is null or services.valid_to > months_with_ends.billing_month)
+            {{ is_valid_during(
+                'services',
+                'months_with_ends.billing_month',
+                'months_with_ends.next_month',
+            ) }}
 ),
 
 final as (

@@ -90,11 +90,7 @@ fixed_weights as (
     inner join fixed_shares
         on
             pools_by_month.pool_id = fixed_shares.pool_id
-            and pools_by_month.billing_month >= fixed_shares.valid_from
-            and (
-                fixed_shares.valid_to is null
-                or pools_by_month.billing_month < fixed_shares.valid_to
-            )
+            and {{ is_valid_on('fixed_shares', 'pools_by_month.billing_month') }}
     inner join service_versions
         on
             fixed_shares.service_id = service_versions.service_id

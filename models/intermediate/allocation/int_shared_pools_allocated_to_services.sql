@@ -36,12 +36,10 @@ pool_instances_summed as (
         is_idle_cost,
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
-        end as effective_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as effective_cost_reporting,
         sum(line_count) as line_count,
         sum(missing_fx_rate_count) as missing_fx_rate_count
     from cost_lines
@@ -66,7 +64,7 @@ pool_instances as (
     left join currencies as billing_currencies
         on pool_instances_summed.billing_currency = billing_currencies.currency_code
     left join currencies as reporting_currencies
-        on reporting_currencies.currency_code = '{{ var("reporting_currency") | upper }}'
+        on reporting_currencies.currency_code = '{{ reporting_currency() }}'
 ),
 
 pool_receivers as (

@@ -25,11 +25,7 @@ final as (
     from shared_pools
     inner join billing_months
         on
-            shared_pools.valid_from <= billing_months.billing_month
-            and (
-                shared_pools.valid_to is null
-                or shared_pools.valid_to > billing_months.billing_month
-            )
+            {{ is_valid_on('shared_pools', 'billing_months.billing_month') }}
 )
 
 select * from final

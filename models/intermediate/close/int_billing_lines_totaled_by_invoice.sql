@@ -59,14 +59,12 @@ totaled as (
         billing_currency,
         billing_month,
         sum(billed_cost) as billed_cost_billing,
-        case
-            when count(*) = count(billed_cost_reporting) then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
         sum(case when is_allocated then billed_cost else 0 end) as allocated_cost_billing,
-        case
-            when count(*) = count(billed_cost_reporting)
-                then sum(case when is_allocated then billed_cost_reporting else 0 end)
-        end as allocated_cost_reporting,
+        {{ fx_safe_sum(
+            'case when is_allocated then billed_cost_reporting else 0 end',
+            known='billed_cost_reporting',
+        ) }} as allocated_cost_reporting,
         count(*) as charge_count
     from charges_joined
     group by

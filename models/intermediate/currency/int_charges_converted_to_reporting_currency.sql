@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {{ config(**month_incremental_config('billing_month')) }}
 
 with
@@ -33,7 +32,7 @@ lookup_days as (
         billing_currency as currency_code,
         charge_date
     from charge_days
-    where billing_currency <> '{{ reporting_currency }}'
+    where billing_currency <> '{{ reporting_currency() }}'
 ),
 
 -- Lookup days and publication days on one timeline per currency: the running max of each
@@ -119,7 +118,7 @@ rates_in_table as (
         fx_rate,
         fx_rate_date
     from {{ this }}
-    where billing_currency <> '{{ reporting_currency }}'
+    where billing_currency <> '{{ reporting_currency() }}'
 ),
 
 months_with_changed_rates as (
@@ -146,16 +145,16 @@ charges_with_rates as (
     select
         charges.*,
         case
-            when charges.billing_currency = '{{ reporting_currency }}' then 'identity'
+            when charges.billing_currency = '{{ reporting_currency() }}' then 'identity'
             else rates_as_of_charge_date.fx_rate_source
         end as fx_rate_source,
         case
-            when charges.billing_currency = '{{ reporting_currency }}'
+            when charges.billing_currency = '{{ reporting_currency() }}'
                 then cast(1 as decimal(38, 12))
             else rates_as_of_charge_date.fx_rate
         end as fx_rate,
         case
-            when charges.billing_currency = '{{ reporting_currency }}' then charges.charge_date
+            when charges.billing_currency = '{{ reporting_currency() }}' then charges.charge_date
             else rates_as_of_charge_date.fx_rate_date
         end as fx_rate_date
     from charges
@@ -172,7 +171,7 @@ final as (
         charge_id,
         -- strings
         billing_currency,
-        '{{ reporting_currency }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         fx_rate_source,
         -- numerics: a missing rate leaves the reporting amounts null, never a silent 1.0
         billed_cost,

@@ -1,5 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
-
 with
 
 -- A rate that is not positive cannot convert anything: left out (the charges it would have
@@ -23,8 +21,8 @@ treasury_quotes as (
         rate as fx_rate,
         1 as quote_rank
     from treasury_rates
-    where quote_currency = '{{ reporting_currency }}'
-        and base_currency <> '{{ reporting_currency }}'
+    where quote_currency = '{{ reporting_currency() }}'
+        and base_currency <> '{{ reporting_currency() }}'
 
     union all
 
@@ -34,8 +32,8 @@ treasury_quotes as (
         {{ decimal_divide('1', 'rate', 12) }} as fx_rate,
         2 as quote_rank
     from treasury_rates
-    where base_currency = '{{ reporting_currency }}'
-        and quote_currency <> '{{ reporting_currency }}'
+    where base_currency = '{{ reporting_currency() }}'
+        and quote_currency <> '{{ reporting_currency() }}'
 ),
 
 treasury_quotes_ranked as (
@@ -64,7 +62,7 @@ reporting_per_eur as (
         rate_date,
         units_per_eur
     from reference_rates
-    where currency_code = '{{ reporting_currency }}'
+    where currency_code = '{{ reporting_currency() }}'
 ),
 
 ecb_to_reporting as (
@@ -78,13 +76,13 @@ ecb_to_reporting as (
     from reference_rates
     inner join reporting_per_eur
         on reference_rates.rate_date = reporting_per_eur.rate_date
-    where reference_rates.currency_code <> '{{ reporting_currency }}'
+    where reference_rates.currency_code <> '{{ reporting_currency() }}'
 ),
 
 -- The reporting currency converts to itself at 1 on every day any rate is published.
 identity_rates as (
     select distinct
-        '{{ reporting_currency }}' as currency_code,
+        '{{ reporting_currency() }}' as currency_code,
         'identity' as rate_source,
         cast(1 as decimal(38, 12)) as fx_rate,
         rate_date
@@ -127,7 +125,7 @@ final as (
         -- ids
         currency_code,
         -- strings
-        '{{ reporting_currency }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         rate_source,
         -- numerics
         cast(fx_rate as decimal(38, 12)) as fx_rate,

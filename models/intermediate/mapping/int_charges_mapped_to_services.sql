@@ -65,8 +65,7 @@ resource_matches as (
                 mapping_rules.provider_name is null
                 or charges.provider_name = mapping_rules.provider_name
             )
-            and charges.charge_date >= mapping_rules.valid_from
-            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
 ),
 
 -- Tag rules see the normalized key (aliases applied) and compare values case-insensitively.
@@ -108,15 +107,13 @@ tag_matches as (
                 mapping_rules.provider_name is null
                 or charges.provider_name = mapping_rules.provider_name
             )
-            and charges.charge_date >= mapping_rules.valid_from
-            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
     -- `*`: the tag value names a catalog service valid on the charge date
     left join services
         on
             mapping_rules.match_value = '*'
             and tags_matching_rule_keys.tag_value_key = services.service_id
-            and charges.charge_date >= services.valid_from
-            and (services.valid_to is null or charges.charge_date < services.valid_to)
+            and {{ is_valid_on('services', 'charges.charge_date') }}
     where mapping_rules.match_value <> '*' or services.service_id is not null
 ),
 
@@ -146,8 +143,7 @@ account_matches as (
                 mapping_rules.provider_name is null
                 or charges.provider_name = mapping_rules.provider_name
             )
-            and charges.charge_date >= mapping_rules.valid_from
-            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
 ),
 
 provider_service_matches as (
@@ -164,8 +160,7 @@ provider_service_matches as (
             mapping_rules.rule_type = 'provider_service'
             and charges.provider_name = mapping_rules.provider_name
             and lower(trim(charges.service_name)) = mapping_rules.match_value_key
-            and charges.charge_date >= mapping_rules.valid_from
-            and (mapping_rules.valid_to is null or charges.charge_date < mapping_rules.valid_to)
+            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
 ),
 
 rule_matches as (
@@ -208,11 +203,7 @@ fallback_rules_ranked as (
     inner join mapping_rules
         on
             mapping_rules.rule_type = 'fallback'
-            and charge_days.charge_date >= mapping_rules.valid_from
-            and (
-                mapping_rules.valid_to is null
-                or charge_days.charge_date < mapping_rules.valid_to
-            )
+            and {{ is_valid_on('mapping_rules', 'charge_days.charge_date') }}
 ),
 
 fallback_rules as (

@@ -54,11 +54,7 @@ vendor_matches as (
                     and lower(trim(invoice_lines.vendor_name)) = mapping_rules.match_value_key
                 )
             )
-            and invoice_lines.mapping_date >= mapping_rules.valid_from
-            and (
-                mapping_rules.valid_to is null
-                or invoice_lines.mapping_date < mapping_rules.valid_to
-            )
+            and {{ is_valid_on('mapping_rules', 'invoice_lines.mapping_date') }}
 ),
 
 vendor_matches_ranked as (
@@ -90,11 +86,7 @@ fallback_rules_ranked as (
     inner join mapping_rules
         on
             mapping_rules.rule_type = 'fallback'
-            and mapping_days.mapping_date >= mapping_rules.valid_from
-            and (
-                mapping_rules.valid_to is null
-                or mapping_days.mapping_date < mapping_rules.valid_to
-            )
+            and {{ is_valid_on('mapping_rules', 'mapping_days.mapping_date') }}
 ),
 
 fallback_rules as (

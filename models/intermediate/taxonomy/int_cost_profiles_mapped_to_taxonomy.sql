@@ -89,11 +89,7 @@ cost_profiles as (
             )
             and
             {% endfor -%}
-            cost_profiles.billing_month >= {{ rules }}.valid_from
-            and (
-                {{ rules }}.valid_to is null
-                or cost_profiles.billing_month < {{ rules }}.valid_to
-            )
+            {{ is_valid_on(rules, 'cost_profiles.billing_month') }}
 ),
 
 {% endfor %}

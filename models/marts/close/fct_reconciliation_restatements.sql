@@ -20,14 +20,7 @@ final as (
         cast(closed_reconciliation_status as string) as closed_reconciliation_status,
         cast(would_be_reconciliation_status as string) as would_be_reconciliation_status,
         -- numerics
-        {% for amount in [
-            'invoice_total_billing',
-            'billed_cost_billing',
-            'allocated_cost_billing',
-            'invoice_total_reporting',
-            'billed_cost_reporting',
-            'allocated_cost_reporting',
-        ] -%}
+        {% for amount in frozen_mart_amounts('fct_month_end_reconciliation') -%}
         cast(closed_{{ amount }} as decimal(38, 12)) as closed_{{ amount }},
         cast(would_be_{{ amount }} as decimal(38, 12)) as would_be_{{ amount }},
         cast(adjustment_{{ amount }} as decimal(38, 12)) as adjustment_{{ amount }},

@@ -13,7 +13,7 @@ final as (
         close_id,
         -- strings
         billing_currency,
-        cast('{{ var("reporting_currency") | upper }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics
         closed_billed_cost_billing,
         would_be_billed_cost_billing,

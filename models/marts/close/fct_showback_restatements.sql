@@ -15,14 +15,7 @@ final as (
         cast(cost_center as string) as cost_center,
         cast(reporting_currency as string) as reporting_currency,
         -- numerics
-        {% for amount in [
-            'billed_cost_reporting',
-            'effective_cost_reporting',
-            'direct_effective_cost_reporting',
-            'shared_effective_cost_reporting',
-            'unallocated_effective_cost_reporting',
-            'idle_effective_cost_reporting',
-        ] -%}
+        {% for amount in frozen_mart_amounts('fct_showback_monthly') -%}
         cast(closed_{{ amount }} as decimal(38, 12)) as closed_{{ amount }},
         cast(would_be_{{ amount }} as decimal(38, 12)) as would_be_{{ amount }},
         cast(adjustment_{{ amount }} as decimal(38, 12)) as adjustment_{{ amount }},

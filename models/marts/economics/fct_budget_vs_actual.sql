@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set run_rate_days = var('budget_run_rate_days') | int -%}
 {%- set overrun = var('budget_daily_overrun_threshold') -%}
 
@@ -22,9 +21,7 @@ actuals as (
     select
         business_unit,
         billing_month,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as actual_effective_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as actual_effective_cost_reporting
     from showback
     group by
         business_unit,
@@ -37,9 +34,7 @@ daily_costs_by_business_unit as (
     select
         coalesce(business_unit, 'unallocated') as business_unit,
         cost_date,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as daily_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as daily_cost_reporting
     from daily_costs
     group by
         coalesce(business_unit, 'unallocated'),
@@ -152,7 +147,7 @@ business_unit_months_measured as (
         business_unit_months.business_unit,
         business_unit_months.billing_month,
         case
-            when budgets.budget_currency = '{{ reporting_currency }}' then budgets.budget_amount
+            when budgets.budget_currency = '{{ reporting_currency() }}' then budgets.budget_amount
         end as budget_reporting,
         budgets.budget_currency,
         case
@@ -229,7 +224,7 @@ final as (
                 else 'within_budget'
             end as string
         ) as budget_status,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: money
         cast(budget_reporting as decimal(38, 12)) as budget_reporting,
         cast(actual_effective_cost_reporting as decimal(38, 12))

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set baseline_days = var('anomaly_baseline_days') | int -%}
 {%- set min_baseline_days = var('anomaly_min_baseline_days') | int -%}
 {%- set z_threshold = var('anomaly_robust_z_threshold') -%}
@@ -160,7 +159,7 @@ final as (
         cast(business_unit as string) as business_unit,
         cast(case when robust_z_score > 0 then 'spike' else 'drop' end as string)
             as anomaly_direction,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
         cast(expected_cost_reporting as decimal(38, 12)) as expected_cost_reporting,

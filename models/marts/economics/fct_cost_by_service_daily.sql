@@ -1,5 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
-
 with
 
 -- Read from the allocation's charge groups (day grain, one pass over the charges, incremental
@@ -29,12 +27,10 @@ costs_by_service_and_day as (
         charge_date as cost_date,
         sum(charge_count) as charge_count,
         sum(missing_fx_rate_count) as missing_fx_rate_count,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
-        end as effective_cost_reporting
+        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as effective_cost_reporting
     from charge_groups
     group by
         service_id,
@@ -49,7 +45,7 @@ final as (
         cast(services.service_type as string) as service_type,
         cast(services.business_unit as string) as business_unit,
         cast(services.cost_center as string) as cost_center,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics
         cast(costs_by_service_and_day.billed_cost_reporting as decimal(38, 12))
             as billed_cost_reporting,
@@ -64,11 +60,7 @@ final as (
     left join services
         on
             costs_by_service_and_day.service_id = services.service_id
-            and costs_by_service_and_day.cost_date >= services.valid_from
-            and (
-                services.valid_to is null
-                or costs_by_service_and_day.cost_date < services.valid_to
-            )
+            and {{ is_valid_on('services', 'costs_by_service_and_day.cost_date') }}
 )
 
 select * from final

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set observability_sub_towers = var('observability_sub_towers') | join("', '") -%}
 {%- set observability_sub_towers = "'" ~ observability_sub_towers ~ "'" -%}
 {#- The allocation run time: this dbt invocation's start (UTC), or var economics_run_at. -#}
@@ -18,41 +17,12 @@ slo_targets as (
     select * from {{ ref('slo_targets') }}
 ),
 
-charges as (
-    select
-        charge_id,
-        source_file_id,
-        commitment_discount_status,
-        billing_month
-    from {{ ref('stg_focus__charges') }}
+commitment_sums as (
+    select * from {{ ref('int_commitment_costs_summed_by_month') }}
 ),
 
-converted_charges as (
-    select
-        charge_id,
-        effective_cost_reporting
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
-),
-
-telemetry_days as (
-    select
-        source_file_id,
-        usage_month
-    from {{ ref('stg_telemetry__service_days') }}
-),
-
-invoice_lines as (
-    select
-        source_file_id,
-        service_month
-    from {{ ref('stg_invoices__invoice_lines') }}
-),
-
-files as (
-    select
-        file_id,
-        loaded_at
-    from {{ ref('stg_load__files') }}
+month_newest_files as (
+    select * from {{ ref('int_months_dated_by_newest_file') }}
 ),
 
 -- Billing months: months with cloud cost in the allocation. Later months hold only the
@@ -293,7 +263,7 @@ observability_metrics as (
         'observability_cost_per_host' as metric_name,
         scope_type,
         scope_id,
-        '{{ reporting_currency }} per host-month' as metric_unit,
+        '{{ reporting_currency() }} per host-month' as metric_unit,
         {{ decimal_divide('observability_cost_reporting', 'host_months') }} as metric_value,
         observability_cost_reporting as numerator_value,
         host_months as denominator_value,
@@ -322,11 +292,7 @@ slo_months as (
     left join slo_targets
         on
             service_telemetry.service_id = slo_targets.service_id
-            and service_telemetry.billing_month >= slo_targets.valid_from
-            and (
-                slo_targets.valid_to is null
-                or service_telemetry.billing_month < slo_targets.valid_to
-            )
+            and {{ is_valid_on('slo_targets', 'service_telemetry.billing_month') }}
     left join scope_costs
         on
             scope_costs.scope_type = 'service'
@@ -381,26 +347,7 @@ slo_metrics as (
 ),
 
 -- 6. Commitment utilization: amortized commitment cost used by usage over used + unused
--- (FOCUS CommitmentDiscountStatus), reporting currency.
-commitment_sums as (
-    select
-        charges.billing_month,
-        count(*) - count(converted_charges.effective_cost_reporting) as missing_fx_rate_count,
-        sum(
-            case
-                when charges.commitment_discount_status = 'Used'
-                    then converted_charges.effective_cost_reporting
-                else 0
-            end
-        ) as used_cost_reporting,
-        sum(converted_charges.effective_cost_reporting) as commitment_cost_reporting
-    from charges
-    inner join converted_charges
-        on charges.charge_id = converted_charges.charge_id
-    where charges.commitment_discount_status in ('Used', 'Unused')
-    group by charges.billing_month
-),
-
+-- (FOCUS CommitmentDiscountStatus), reporting currency (int_commitment_costs_summed_by_month).
 commitment_metrics as (
     select
         commitment_sums.billing_month,
@@ -437,34 +384,8 @@ commitment_metrics as (
 ),
 
 -- 7. Allocation latency: hours from the newest landed file carrying data of the month (a
--- current billing charge, telemetry day or invoice line of it) to the allocation run.
-month_files as (
-    select distinct
-        billing_month,
-        source_file_id
-    from charges
-    union
-    select distinct
-        usage_month as billing_month,
-        source_file_id
-    from telemetry_days
-    union
-    select distinct
-        service_month as billing_month,
-        source_file_id
-    from invoice_lines
-),
-
-month_newest_files as (
-    select
-        month_files.billing_month,
-        max(files.loaded_at) as newest_loaded_at
-    from month_files
-    inner join files
-        on month_files.source_file_id = files.file_id
-    group by month_files.billing_month
-),
-
+-- current billing charge, telemetry day or invoice line of it; int_months_dated_by_newest_file)
+-- to the allocation run.
 latency_metrics as (
     select
         month_newest_files.billing_month,
@@ -529,7 +450,7 @@ final as (
         -- strings
         cast(metric_unit as string) as metric_unit,
         cast(null_reason as string) as null_reason,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: the value is null whenever null_reason says why
         cast(case when null_reason is null then metric_value end as decimal(38, 12))
             as metric_value,

@@ -1,4 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
 {#- unit cost name -> volume column it divides by (see final) -#}
 {%- set unit_costs = {
     'request': 'request_count',
@@ -103,11 +102,11 @@ month_end_versions_ranked as (
     inner join services
         on
             service_months_with_days.service_id = services.service_id
-            and service_months_with_days.next_month > services.valid_from
-            and (
-                services.valid_to is null
-                or service_months_with_days.billing_month < services.valid_to
-            )
+            and {{ is_valid_during(
+                'services',
+                'service_months_with_days.billing_month',
+                'service_months_with_days.next_month',
+            ) }}
 ),
 
 month_end_versions as (
@@ -166,7 +165,7 @@ final as (
         cast(service_name as string) as service_name,
         cast(service_type as string) as service_type,
         cast(business_unit as string) as business_unit,
-        cast('{{ reporting_currency }}' as string) as reporting_currency,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: the fully allocated cost
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
         {{ decimal_subtract('effective_cost_reporting', 'shared_effective_cost_reporting') }}

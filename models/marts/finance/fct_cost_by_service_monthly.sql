@@ -1,5 +1,3 @@
-{%- set reporting_currency = var('reporting_currency') | upper -%}
-
 -- Read from the allocation's charge groups (one pass over the charges, incremental by month), so
 -- this mart does not scan the charge-level tables of every month on each build.
 with
@@ -16,15 +14,13 @@ aggregated as (
         billing_currency,
         service_id,
         mapping_method,
-        '{{ reporting_currency }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         sum(billed_cost_billing) as billed_cost_billing,
         sum(effective_cost_billing) as effective_cost_billing,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when sum(missing_fx_rate_count) = 0 then sum(effective_cost_reporting)
-        end as effective_cost_reporting,
+        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
+            as effective_cost_reporting,
         sum(charge_count) as charge_count
     from charge_groups
     group by

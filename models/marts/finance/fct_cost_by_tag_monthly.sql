@@ -54,12 +54,8 @@ monthly as (
         sum(billed_cost) as billed_cost_billing,
         sum(effective_cost) as effective_cost_billing,
         -- null when a charge has no FX rate (never partial): the currency gate reports it
-        case
-            when count(*) = count(billed_cost_reporting) then sum(billed_cost_reporting)
-        end as billed_cost_reporting,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as effective_cost_reporting
+        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
     from tagged_charges
     group by billing_month, billing_currency, reporting_currency, tag_key, tag_value
 ),

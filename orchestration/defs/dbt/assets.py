@@ -36,6 +36,7 @@ from orchestration.pipeline.spark import (
 from orchestration.resources import SettingsResource
 from orchestration.settings import Settings
 from orchestration.warehouse import warehouse
+from orchestration.warehouse.control_tables import ensure_control_tables
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 
@@ -83,6 +84,7 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings
     # dagster-dbt leaves a folder per dbt command under target/; keep the recent ones
     prune_invocation_folders(context.op_execution_context.op.name)
     with warehouse(settings) as con:
+        ensure_control_tables(con)  # dbt reads them as sources
         last = last_build_fingerprint(con)
     if settings.full_refresh:
         args.append("--full-refresh")

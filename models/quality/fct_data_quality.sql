@@ -1,20 +1,19 @@
 {#- A view, not a table: dbt builds before the gates run, and the gate checks append their
     results to audit.gate_results afterwards. As a view it shows the current run's results as
-    soon as they are written, and publication (after the gates) copies it with them. The
-    pre-hook creates the audit table on a new warehouse (macros/audit_schema.sql, same DDL as
-    orchestration/lib/gates.py AUDIT_DDL), so the view always compiles. Tag `control_plane`:
-    with the Spark engine, the DuckDB target builds it over DuckDB's own audit table too
-    (orchestration/lib/spark.py). -#}
+    soon as they are written, and publication (after the gates) copies it with them. The run
+    creates the audit table before dbt builds (orchestration/warehouse/control_tables.py). Tag `control_plane`: with the Spark engine, the DuckDB target builds it over
+    DuckDB's own audit table too (orchestration/pipeline/spark.py). It sits with the quality models
+    and is published in schema marts (config schema), where BI has always read it. -#}
 {{ config(
+    schema='marts',
     materialized='view',
     tags=['control_plane'],
-    pre_hook=["{{ create_audit_schema() }}"],
 ) }}
 
 with
 
 gate_results as (
-    select * from {{ source('audit', 'gate_results') }}
+    select * from {{ ref('stg_audit__gate_results') }}
 ),
 
 latest_run as (
