@@ -106,8 +106,10 @@ def untypeable_reason(values: dict[str, str | None] | None) -> str | None:
 def current_snapshot_rows(landing: Path) -> tuple[list[Record], list[Record]]:
     """(typeable rows of the latest delivery of each provider/account/period, untypeable rows).
 
-    Files are loaded in path order, so for each (provider, billing account, billing period) the
-    file that comes last in path order is the current snapshot.
+    The snapshot rule, the tests' one reading of it: a newer billing file for the same (provider,
+    billing account, billing period) supersedes the older one. Files are loaded in path order, so
+    the file that comes last in path order is the current snapshot of each key it holds; the
+    provider is ServiceProviderName, or ProviderName in FOCUS before 1.3.
     """
     good, bad = [], []
     for path in billing_files(landing):

@@ -11,18 +11,17 @@ of it in exact integers.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import Decimal, localcontext
-from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PROJECT = Path(__file__).resolve().parents[1]
+from orchestration.pipeline.dbt_project import run_dbt
+from tests.demo import open_warehouse
+
+pytestmark = pytest.mark.e2e  # dbt compiles the SQL under test
 ANALYSIS = "allocate_largest_remainder_over_placeholders"
 STORAGE = Decimal("1e-12")
 WEIGHT_SCALE = 6
@@ -32,29 +31,10 @@ MINOR_UNITS = (0, 2, 3, 4, None)  # JPY, USD, BHD, CLF, unknown currency (storag
 @pytest.fixture(scope="module")
 def allocation_sql(tmp_path_factory) -> str:
     target = tmp_path_factory.mktemp("dbt_target")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "compile",
-            "--select",
-            ANALYSIS,
-            "--target",
-            "lint",  # in-memory DuckDB: compiling never touches a warehouse file
-            "--profiles-dir",
-            str(PROJECT),
-            "--project-dir",
-            str(PROJECT),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_dbt(
+        *("compile", "--select", ANALYSIS, "--log-path", str(target / "logs")),
+        target="lint",  # in-memory DuckDB: compiling never touches a warehouse file
+        target_path=target,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = next(target.rglob(f"{ANALYSIS}.sql"))
@@ -63,17 +43,16 @@ def allocation_sql(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def con():
-    connection = duckdb.connect()
-    connection.execute(
-        "create table lr_test_pools (pool_id varchar, amount_a decimal(38, 12), "
-        "amount_b decimal(38, 12), decimals_a integer)"
-    )
-    connection.execute(
-        "create table lr_test_receivers (pool_id varchar, receiver_id varchar, "
-        "weight decimal(38, 12))"
-    )
-    yield connection
-    connection.close()
+    with open_warehouse() as connection:
+        connection.execute(
+            "create table lr_test_pools (pool_id varchar, amount_a decimal(38, 12), "
+            "amount_b decimal(38, 12), decimals_a integer)"
+        )
+        connection.execute(
+            "create table lr_test_receivers (pool_id varchar, receiver_id varchar, "
+            "weight decimal(38, 12))"
+        )
+        yield connection
 
 
 # ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from tests.demo import query
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
