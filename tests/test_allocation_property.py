@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 from orchestration.pipeline.dbt_project import run_dbt
 from tests.demo import open_warehouse
+from tests.landing_reader import granule, largest_remainder
 
 pytestmark = pytest.mark.e2e  # dbt compiles the SQL under test
 ANALYSIS = "allocate_largest_remainder_over_placeholders"
-STORAGE = Decimal("1e-12")
 WEIGHT_SCALE = 6
 MINOR_UNITS = (0, 2, 3, 4, None)  # JPY, USD, BHD, CLF, unknown currency (storage scale)
 
@@ -121,29 +121,13 @@ def pools(draw) -> list[dict]:
 # ------------------------------------------------------------------------------------------
 
 
-def granule(amount: Decimal, decimals: int | None) -> Decimal:
-    """One unit of the currency's decimals when the amount is whole at it, else 10^-12."""
-    if decimals is None or not 0 <= decimals <= 12:
-        return STORAGE
-    unit = Decimal(1).scaleb(-decimals)
-    return unit if amount % unit == 0 else STORAGE
-
-
 def reference(amount: Decimal, decimals: int | None, receivers) -> dict[str, Decimal]:
-    unit = granule(amount, decimals)
-    total_granules = int(abs(amount) / unit)
-    units = [(rid, int(max(w, Decimal(0)).scaleb(WEIGHT_SCALE))) for rid, w in receivers]
-    total_weight = sum(u for _, u in units)
-    if total_weight == 0:
+    """Hamilton's method on the weights in whole units of 10^-6 (a negative weight counts as
+    zero): tests/landing_reader.py largest_remainder; no parts when every weight is zero."""
+    units = {rid: int(max(w, Decimal(0)).scaleb(WEIGHT_SCALE)) for rid, w in receivers}
+    if sum(units.values()) == 0:
         return {}
-    floors = {rid: total_granules * u // total_weight for rid, u in units}
-    remainders = {rid: total_granules * u % total_weight for rid, u in units}
-    residue = total_granules - sum(floors.values())
-    order = sorted(units, key=lambda item: (-remainders[item[0]], -item[1], item[0]))
-    for rid, _ in order[:residue]:
-        floors[rid] += 1
-    sign = -1 if amount < 0 else 1
-    return {rid: sign * floors[rid] * unit for rid, _ in units}
+    return largest_remainder(amount, units, decimals)
 
 
 def run(con, sql: str, generated: list[dict]) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:

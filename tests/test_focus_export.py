@@ -17,7 +17,6 @@ here against the landed invoice file.
 
 from __future__ import annotations
 
-import csv
 import glob
 import os
 import re
@@ -31,6 +30,7 @@ import pytest
 from orchestration.commands.focus_export import UNIT_REWRITES, _unit_expression
 from orchestration.pipeline.focus import columns_for_version
 from tests.demo import copy_demo, tbm
+from tests.landing_reader import cloud_invoice_lines
 
 PROJECT = Path(__file__).resolve().parents[1]
 VALIDATOR = Path(
@@ -218,11 +218,9 @@ def test_focus_validator_reports_no_failed_rule(exported, tmp_path, record_prope
 def test_every_charge_carries_the_cloud_invoice_of_its_account_and_month(exported, open_warehouse):
     """What InvoiceId-C-004-C/-005-C are about, checked against invoices/ as landed."""
     invoices: dict[tuple[str, str], set[str]] = {}
-    for path in (exported["landing"] / "invoices").glob("cloud_invoices_*.csv"):
-        with path.open(newline="") as handle:
-            for line in csv.DictReader(handle):
-                key = (line["billing_account_id"], line["service_period_start"][:7])
-                invoices.setdefault(key, set()).add(line["invoice_id"])
+    for line in cloud_invoice_lines(exported["landing"]):
+        key = (line.billing_account_id, line.service_period_start.strftime("%Y-%m"))
+        invoices.setdefault(key, set()).add(line.invoice_id)
     assert invoices and all(len(ids) == 1 for ids in invoices.values())
     con = open_warehouse()
     exported_ids = con.execute(
