@@ -1,4 +1,9 @@
-"""Session fixtures shared by the test modules (see tests/demo.py).
+"""Fixtures shared by the test modules (see tests/demo.py), and the two kinds of test.
+
+A test is end to end (marker `e2e`) when it runs `tbm`, dbt, Spark or a browser, or reads the
+demo warehouse (`demo_template`); every other test is a fast unit test:
+`pytest -m "not e2e"` runs those alone. Collection fails when a test asks for the demo
+warehouse without the marker.
 
 The test command runs the modules on two pytest-xdist workers (`--dist loadfile`: a module's
 tests stay on one worker, so its module fixtures run once). The demo template is built once for
@@ -12,9 +17,12 @@ from __future__ import annotations
 import fcntl
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
+import tests.demo
+from orchestration.pipeline.load import connect
 from tests.demo import build_demo, demo_paths
 
 # measured with --durations (module setup + calls), longest first; the other modules follow in
@@ -33,6 +41,19 @@ SLOWEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "demo_template" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("e2e") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests use the demo warehouse (fixture demo_template) but are not marked "
+            "end to end: add `pytestmark = pytest.mark.e2e` to the module or "
+            "`@pytest.mark.e2e` to the test:\n  " + "\n  ".join(unmarked)
+        )
+
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
@@ -82,3 +103,35 @@ def demo_template(tmp_path_factory, worker_id) -> dict:
         **demo_paths(root),
         **{k: subprocess.CompletedProcess(**v) for k, v in results.items()},
     }
+
+
+@pytest.fixture
+def open_warehouse():
+    """`open_warehouse(path=None, read_only=True)`: a DuckDB connection (tests/demo.py
+    open_warehouse), closed when the test ends."""
+    opened = []
+
+    def open_(path: Path | None = None, read_only: bool = True):
+        connection = tests.demo.open_warehouse(path, read_only)
+        opened.append(connection)
+        return connection
+
+    yield open_
+    for connection in opened:
+        connection.close()
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """An empty landing folder's path (not created: the files a test writes create it)."""
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    """The loader's connection (orchestration.pipeline.load.connect) to a new working warehouse
+    in the test's folder. A module that needs another kind of `con` defines its own, which
+    pytest uses there instead."""
+    connection = connect(tmp_path / "wh.duckdb")
+    yield connection
+    connection.close()

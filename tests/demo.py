@@ -33,14 +33,15 @@ def tbm_command(*args: str) -> list[str]:
 
 
 def clean_env(env: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment without its TBM_* settings, plus ENV."""
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("TBM_")}, **(env or {})}
+    """This process's environment without its TBM_* and DBT_* settings, plus ENV."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
+    return {**kept, **(env or {})}
 
 
 def tbm(
     *args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None, timeout: int = 900
 ) -> subprocess.CompletedProcess:
-    """`tbm ARGS` in a subprocess, without the caller's TBM_* settings."""
+    """`tbm ARGS` in a subprocess, without the caller's TBM_* and DBT_* settings."""
     return subprocess.run(
         tbm_command(*args),
         cwd=cwd,
@@ -59,13 +60,32 @@ def start_tbm(
     return subprocess.Popen(tbm_command(*args), cwd=cwd, env=clean_env(env), text=True, **popen)
 
 
+def open_warehouse(path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """The tests' DuckDB connection: to the file PATH, read-only unless told, or to a new
+    in-memory database (no PATH). It is a context manager (`with open_warehouse(path) as con:`
+    closes it); a test function asks for the `open_warehouse` fixture (conftest.py) instead,
+    which closes every connection it opened when the test ends."""
+    if path is None:
+        return duckdb.connect()
+    return duckdb.connect(str(path), read_only=read_only)
+
+
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
     """Rows of SQL on a DuckDB file opened read-only."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with open_warehouse(path) as con:
         return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+
+
+def mart_totals(path: Path, table: str) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """(billing month 'YYYY-MM', billing currency) -> (billed, effective): the sums of TABLE's
+    billed_cost_billing and effective_cost_billing in the DuckDB file PATH, keyed like
+    landing_reader's totals from the files."""
+    rows = query(
+        path,
+        "select billing_month, billing_currency, sum(billed_cost_billing), "
+        f"sum(effective_cost_billing) from {table} group by 1, 2",
+    )
+    return {(str(month)[:7], ccy): (billed, effective) for month, ccy, billed, effective in rows}
 
 
 def demo_paths(root: Path) -> dict:
@@ -94,17 +114,17 @@ def copy_demo(template: dict, root: Path) -> dict:
     return {**demo_paths(root), "run": template["run"]}
 
 
-def redeliver_aws_september_export(landing: Path, suffix: str, edit) -> str:
-    """Land a re-delivered copy of the demo's AWS September export, its rows changed by
-    `edit(rows)` (a list of CSV dicts, changed in place), as `..._2026-09_<suffix>.csv`; its
+def redeliver_aws_export(landing: Path, month: str, suffix: str, edit) -> str:
+    """Land a re-delivered copy of the demo's AWS export of MONTH ('YYYY-MM'), its rows changed
+    by `edit(rows)` (a list of CSV dicts, changed in place), as `..._<MONTH>_<suffix>.csv`; its
     path relative to the landing folder."""
-    source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-09.csv"
+    source = landing / "billing" / "aws" / f"focus-1.2_aws-payer-001_{month}.csv"
     with source.open(newline="") as handle:
         reader = csv.DictReader(handle)
         fields = list(reader.fieldnames or [])
         rows = list(reader)
     edit(rows)
-    target = source.with_name(f"focus-1.2_aws-payer-001_2026-09_{suffix}.csv")
+    target = source.with_name(f"{source.stem}_{suffix}.csv")
     with target.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
@@ -129,4 +149,4 @@ def land_corrected_september_export(landing: Path) -> None:
         )
         rows.append(correction)
 
-    redeliver_aws_september_export(landing, "corrected", correct)
+    redeliver_aws_export(landing, "2026-09", "corrected", correct)

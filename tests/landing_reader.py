@@ -106,8 +106,10 @@ def untypeable_reason(values: dict[str, str | None] | None) -> str | None:
 def current_snapshot_rows(landing: Path) -> tuple[list[Record], list[Record]]:
     """(typeable rows of the latest delivery of each provider/account/period, untypeable rows).
 
-    Files are loaded in path order, so for each (provider, billing account, billing period) the
-    file that comes last in path order is the current snapshot.
+    The snapshot rule, the tests' one reading of it: a newer billing file for the same (provider,
+    billing account, billing period) supersedes the older one. Files are loaded in path order, so
+    the file that comes last in path order is the current snapshot of each key it holds; the
+    provider is ServiceProviderName, or ProviderName in FOCUS before 1.3.
     """
     good, bad = [], []
     for path in billing_files(landing):
@@ -151,6 +153,7 @@ class InvoiceLine:
     invoice_line_id: str
     invoice_type: str
     vendor_name: str
+    billing_account_id: str | None  # cloud invoices: the account whose month they bill
     product: str | None
     currency: str
     amount: Decimal
@@ -177,6 +180,7 @@ def invoice_lines(landing: Path) -> list[InvoiceLine]:
                 invoice_line_id=row["invoice_line_id"],
                 invoice_type=row["invoice_type"],
                 vendor_name=row["vendor_name"],
+                billing_account_id=row.get("billing_account_id") or None,
                 product=row.get("product") or None,
                 currency=row["currency"],
                 amount=Decimal(row["amount"].strip()),
@@ -185,6 +189,11 @@ def invoice_lines(landing: Path) -> list[InvoiceLine]:
             )
             latest[(line.invoice_id, line.invoice_line_id)] = line
     return list(latest.values())
+
+
+def cloud_invoice_lines(landing: Path) -> list[InvoiceLine]:
+    """The cloud lines: each bills one billing account's month of the FOCUS files."""
+    return [i for i in invoice_lines(landing) if i.invoice_type.lower() == "cloud"]
 
 
 def allocated_invoice_lines(landing: Path) -> list[InvoiceLine]:
@@ -210,16 +219,21 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
+def granule(amount: Decimal, decimals: int | None) -> Decimal:
+    """What an allocation splits `amount` in: one unit of the currency's `decimals` when the
+    amount is whole at it, else 10^-12."""
+    if decimals is None or not 0 <= decimals <= 12:
+        return STORAGE_UNIT
+    unit = Decimal(1).scaleb(-decimals)
+    return unit if amount % unit == 0 else STORAGE_UNIT
+
+
 def largest_remainder(amount: Decimal, weights: dict, decimals: int | None) -> dict:
     """Split `amount` over `weights` (key -> integer weight > 0 in total) by Hamilton's method:
     in whole units of `decimals` when the amount is whole at them, else in 10^-12; each key gets
     floor(|amount| w / W) units and the residue units go to the largest remainders, ties to the
     larger weight, then the smaller key; the sign of the amount applies to every part."""
-    unit = STORAGE_UNIT
-    if decimals is not None and 0 <= decimals <= 12:
-        candidate = Decimal(1).scaleb(-decimals)
-        if amount % candidate == 0:
-            unit = candidate
+    unit = granule(amount, decimals)
     units = int(abs(amount) / unit)
     total = sum(weights.values())
     parts = {k: units * w // total for k, w in weights.items()}

@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
+from tests.demo import open_warehouse
 
 GOLDEN = Path(__file__).with_name("golden")
 
@@ -43,8 +43,7 @@ def _render(value: object) -> str:
 
 
 def digest(published: Path) -> dict[str, dict]:
-    con = duckdb.connect(str(published), read_only=True)
-    try:
+    with open_warehouse(published) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "order by table_schema, table_name"
@@ -74,8 +73,6 @@ def digest(published: Path) -> dict[str, dict]:
                 "sha256": hashlib.sha256("\n".join(lines).encode()).hexdigest(),
             }
         return result
-    finally:
-        con.close()
 
 
 def differences(actual: dict[str, dict], golden: dict[str, dict]) -> list[str]:

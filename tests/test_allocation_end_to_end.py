@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.demo import query
+from tests.demo import mart_totals, query
 from tests.landing_reader import (
     allocated_invoice_lines,
     allocation_totals_by_month_and_currency,
@@ -21,7 +21,7 @@ from tests.landing_reader import (
     minor_units,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 MAX_UNALLOCATED_SHARE = Decimal("0.05")
 
 
@@ -46,15 +46,7 @@ def test_allocated_totals_equal_the_landing_files_per_month_and_currency(demo):
     the current snapshots plus SaaS and vendor invoice lines (billed whole in their first
     month, effective amortized by days), to the last decimal."""
     expected = allocation_totals_by_month_and_currency(demo["landing"])
-    actual = {
-        (str(month)[:7], currency): (billed, effective)
-        for month, currency, billed, effective in query(
-            demo["published"],
-            "select billing_month, billing_currency, sum(billed_cost_billing), "
-            "sum(effective_cost_billing) from marts.fct_allocated_costs group by 1, 2",
-        )
-    }
-    assert actual == expected
+    assert mart_totals(demo["published"], "marts.fct_allocated_costs") == expected
     invoice_currencies = {line.currency for line in allocated_invoice_lines(demo["landing"])}
     assert invoice_currencies >= {"USD", "EUR", "GBP"}
 

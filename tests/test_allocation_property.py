@@ -11,20 +11,19 @@ of it in exact integers.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import Decimal, localcontext
-from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PROJECT = Path(__file__).resolve().parents[1]
+from orchestration.pipeline.dbt_project import run_dbt
+from tests.demo import open_warehouse
+from tests.landing_reader import granule, largest_remainder
+
+pytestmark = pytest.mark.e2e  # dbt compiles the SQL under test
 ANALYSIS = "allocate_largest_remainder_over_placeholders"
-STORAGE = Decimal("1e-12")
 WEIGHT_SCALE = 6
 MINOR_UNITS = (0, 2, 3, 4, None)  # JPY, USD, BHD, CLF, unknown currency (storage scale)
 
@@ -32,29 +31,10 @@ MINOR_UNITS = (0, 2, 3, 4, None)  # JPY, USD, BHD, CLF, unknown currency (storag
 @pytest.fixture(scope="module")
 def allocation_sql(tmp_path_factory) -> str:
     target = tmp_path_factory.mktemp("dbt_target")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "compile",
-            "--select",
-            ANALYSIS,
-            "--target",
-            "lint",  # in-memory DuckDB: compiling never touches a warehouse file
-            "--profiles-dir",
-            str(PROJECT),
-            "--project-dir",
-            str(PROJECT),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_dbt(
+        *("compile", "--select", ANALYSIS, "--log-path", str(target / "logs")),
+        target="lint",  # in-memory DuckDB: compiling never touches a warehouse file
+        target_path=target,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = next(target.rglob(f"{ANALYSIS}.sql"))
@@ -63,17 +43,16 @@ def allocation_sql(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def con():
-    connection = duckdb.connect()
-    connection.execute(
-        "create table lr_test_pools (pool_id varchar, amount_a decimal(38, 12), "
-        "amount_b decimal(38, 12), decimals_a integer)"
-    )
-    connection.execute(
-        "create table lr_test_receivers (pool_id varchar, receiver_id varchar, "
-        "weight decimal(38, 12))"
-    )
-    yield connection
-    connection.close()
+    with open_warehouse() as connection:
+        connection.execute(
+            "create table lr_test_pools (pool_id varchar, amount_a decimal(38, 12), "
+            "amount_b decimal(38, 12), decimals_a integer)"
+        )
+        connection.execute(
+            "create table lr_test_receivers (pool_id varchar, receiver_id varchar, "
+            "weight decimal(38, 12))"
+        )
+        yield connection
 
 
 # ------------------------------------------------------------------------------------------
@@ -142,29 +121,13 @@ def pools(draw) -> list[dict]:
 # ------------------------------------------------------------------------------------------
 
 
-def granule(amount: Decimal, decimals: int | None) -> Decimal:
-    """One unit of the currency's decimals when the amount is whole at it, else 10^-12."""
-    if decimals is None or not 0 <= decimals <= 12:
-        return STORAGE
-    unit = Decimal(1).scaleb(-decimals)
-    return unit if amount % unit == 0 else STORAGE
-
-
 def reference(amount: Decimal, decimals: int | None, receivers) -> dict[str, Decimal]:
-    unit = granule(amount, decimals)
-    total_granules = int(abs(amount) / unit)
-    units = [(rid, int(max(w, Decimal(0)).scaleb(WEIGHT_SCALE))) for rid, w in receivers]
-    total_weight = sum(u for _, u in units)
-    if total_weight == 0:
+    """Hamilton's method on the weights in whole units of 10^-6 (a negative weight counts as
+    zero): tests/landing_reader.py largest_remainder; no parts when every weight is zero."""
+    units = {rid: int(max(w, Decimal(0)).scaleb(WEIGHT_SCALE)) for rid, w in receivers}
+    if sum(units.values()) == 0:
         return {}
-    floors = {rid: total_granules * u // total_weight for rid, u in units}
-    remainders = {rid: total_granules * u % total_weight for rid, u in units}
-    residue = total_granules - sum(floors.values())
-    order = sorted(units, key=lambda item: (-remainders[item[0]], -item[1], item[0]))
-    for rid, _ in order[:residue]:
-        floors[rid] += 1
-    sign = -1 if amount < 0 else 1
-    return {rid: sign * floors[rid] * unit for rid, _ in units}
+    return largest_remainder(amount, units, decimals)
 
 
 def run(con, sql: str, generated: list[dict]) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:

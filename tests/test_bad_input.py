@@ -21,7 +21,6 @@ import pytest
 
 from orchestration.pipeline import load as loader
 from orchestration.pipeline.load import load_extract
-from orchestration.warehouse import connect
 
 COLUMNS = [
     "BilledCost",
@@ -75,18 +74,6 @@ def write(landing: Path, name: str, data: str | bytes) -> Path:
 
 def lines(*records: str) -> str:
     return "\n".join(records) + "\n"
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    return tmp_path / "landing"
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    con = connect(tmp_path / "wh.duckdb")
-    yield con
-    con.close()
 
 
 def load_log(con) -> list[tuple]:

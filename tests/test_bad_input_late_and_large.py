@@ -24,10 +24,9 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.demo import copy_demo, query, redeliver_aws_september_export, tbm
+from tests.demo import copy_demo, open_warehouse, query, redeliver_aws_export, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]
 LARGE_MB = int(os.environ.get("TBM_TEST_LARGE_FILE_MB", "100"))
@@ -60,7 +59,7 @@ def land_late_september_export(landing: Path) -> tuple[str, Decimal]:
         late.update(BilledCost="41.25", EffectiveCost="41.25", ChargeDescription="late usage")
         rows.append(late)
 
-    return redeliver_aws_september_export(landing, "redelivered", add_late_usage), Decimal("41.25")
+    return redeliver_aws_export(landing, "2026-09", "redelivered", add_late_usage), Decimal("41.25")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +75,7 @@ def late(demo_template, tmp_path_factory) -> dict:
     return {"warehouse": warehouse, "before": before, "run": run, "path": path, "amount": amount}
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_file_for_a_closed_month_loads_into_raw_with_every_row_accounted_for(late):
     assert late["run"].returncode == 0, late["run"].stdout + late["run"].stderr
     log = query(
@@ -89,12 +88,12 @@ def test_a_file_for_a_closed_month_loads_into_raw_with_every_row_accounted_for(l
     assert log == [("loaded", lines, lines, 0)]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_closed_figures_stay_byte_for_byte(late):
     assert closed_figures(late["warehouse"]) == late["before"]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_late_charge_is_an_adjustment_in_the_next_open_month(late):
     adjustments = query(
         late["warehouse"],
@@ -108,7 +107,7 @@ def test_the_late_charge_is_an_adjustment_in_the_next_open_month(late):
     assert all(total == 0 for _, ccy, total in adjustments if ccy != "USD")
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_summary_says_the_file_is_for_a_closed_month(late):
     out = late["run"].stdout
     assert "files for closed months" in out
@@ -140,7 +139,7 @@ sys.exit(code)
 def write_large_csv(path: Path, rows: int) -> None:
     """A FOCUS billing CSV of `rows` usage charges, written by DuckDB from a series."""
     path.parent.mkdir(parents=True)
-    con = duckdb.connect()
+    con = open_warehouse()
     con.execute(f"set temp_directory = '{path.parent.parent / 'gen_tmp'}'")
     con.execute(
         f"""

@@ -17,7 +17,7 @@ import pytest
 
 from tests.demo import tbm
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 ROWS, MONTHS = 150_000, 2
 
 

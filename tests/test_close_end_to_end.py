@@ -17,7 +17,7 @@ import pytest
 from tests.demo import CHANGE, CORRECTION, copy_demo, land_corrected_september_export, query, tbm
 from tests.published_digest import GOLDEN, differences, digest
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 SEPTEMBER = "2026-09-01"
 
 

@@ -8,42 +8,24 @@ model's parents from the database, so they run on a copy of the session's demo w
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.demo import PROJECT, copy_demo
+from orchestration.pipeline.dbt_project import run_dbt
+from tests.demo import PROJECT, clean_env, copy_demo
 
-pytestmark = pytest.mark.slow
-DBT = Path(sys.executable).with_name("dbt")
+pytestmark = pytest.mark.e2e
 
 
 def test_every_dbt_unit_test_passes(demo_template, tmp_path):
     demo = copy_demo(demo_template, tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
-    env.update(TBM_WAREHOUSE=str(demo["warehouse"]), TBM_DUCKDB_TEMP_DIR=str(tmp_path / "tmp"))
+    env = clean_env(
+        {"TBM_WAREHOUSE": str(demo["warehouse"]), "TBM_DUCKDB_TEMP_DIR": str(tmp_path / "tmp")}
+    )
     target = tmp_path / "target"
-    result = subprocess.run(
-        [
-            str(DBT),
-            "test",
-            "--select",
-            "test_type:unit",
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(target),
-        ],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    result = run_dbt(
+        "test", "--select", "test_type:unit", target="duckdb", target_path=target, env=env
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     results = json.loads((target / "run_results.json").read_text())["results"]

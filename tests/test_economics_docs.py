@@ -8,13 +8,13 @@ target folder, never to the tree's own target/.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).parent / "dbt"
+import pytest
+
+from orchestration.pipeline.dbt_project import run_dbt
+from tests.demo import clean_env
+
+pytestmark = pytest.mark.e2e
 MARTS = (
     "fct_unit_costs",
     "fct_tbm_metrics_monthly",
@@ -25,28 +25,12 @@ MARTS = (
 
 
 def test_dbt_docs_generate_documents_the_economics_marts(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
     target = tmp_path / "target"
-    result = subprocess.run(
-        [
-            str(DBT),
-            "docs",
-            "generate",
-            "--profiles-dir",
-            str(ROOT),
-            "--target",
-            "lint",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    result = run_dbt(
+        *("docs", "generate", "--log-path", str(tmp_path / "logs")),
+        target="lint",
+        target_path=target,
+        env=clean_env(),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     for artifact in ("index.html", "manifest.json", "catalog.json", "semantic_manifest.json"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import duckdb
 import pytest
 
 from orchestration.commands.summary_economics import unit_cost_lines
@@ -29,11 +28,10 @@ create table marts.fct_cost_anomalies (
 
 
 @pytest.fixture
-def con():
-    connection = duckdb.connect(":memory:")
+def con(open_warehouse):
+    connection = open_warehouse()
     connection.execute("create schema marts")
-    yield connection
-    connection.close()
+    return connection
 
 
 def _unit_cost(con, service, month, cost, requests, per_request, per_user, reason=None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.demo import DEMO_ROWS, copy_demo, query, tbm
+from tests.demo import DEMO_ROWS, copy_demo, mart_totals, query, tbm
 from tests.landing_reader import (
     billing_files,
     current_snapshot_rows,
@@ -18,7 +18,7 @@ from tests.landing_reader import (
     untypeable_reason,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 EXIT_GATE_FAILED = 3
 
 
@@ -79,15 +79,7 @@ def test_every_billing_row_is_accounted_for_per_file(demo):
 def test_mart_totals_equal_the_landing_files_exactly(demo):
     current, _ = current_snapshot_rows(demo["landing"])
     expected = totals_by_month_and_currency(current)
-    actual = {
-        (str(month)[:7], ccy): (billed, effective)
-        for month, ccy, billed, effective in query(
-            demo["warehouse"],
-            "select billing_month, billing_currency, sum(billed_cost_billing), "
-            "sum(effective_cost_billing) from marts.fct_cost_by_service_monthly group by 1, 2",
-        )
-    }
-    assert actual == expected
+    assert mart_totals(demo["warehouse"], "marts.fct_cost_by_service_monthly") == expected
     assert {ccy for _, ccy in expected} >= {"USD", "EUR", "JPY"}
     assert len({month for month, _ in expected}) >= 3
 

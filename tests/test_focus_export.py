@@ -17,7 +17,6 @@ here against the landed invoice file.
 
 from __future__ import annotations
 
-import csv
 import glob
 import os
 import re
@@ -26,7 +25,6 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
@@ -38,6 +36,7 @@ from orchestration.commands.focus_export import (
 )
 from orchestration.pipeline.focus import columns_for_version
 from tests.demo import copy_demo, tbm
+from tests.landing_reader import cloud_invoice_lines
 
 PROJECT = Path(__file__).resolve().parents[1]
 VALIDATOR = Path(
@@ -104,8 +103,9 @@ def exported(demo_template, tmp_path_factory) -> dict:
     }
 
 
-def test_the_export_has_the_focus_columns_types_and_real_nulls(exported):
-    con = duckdb.connect()
+@pytest.mark.e2e
+def test_the_export_has_the_focus_columns_types_and_real_nulls(exported, open_warehouse):
+    con = open_warehouse()
     schema = con.execute(
         "describe select * from read_parquet(?)", [str(exported["out"])]
     ).fetchall()
@@ -139,8 +139,9 @@ def test_the_export_has_the_focus_columns_types_and_real_nulls(exported):
     assert (invoice_null, contracted_null, account_type_null) == (0, 0, 0)
 
 
-def test_the_export_adds_up_to_the_marts(exported):
-    con = duckdb.connect()
+@pytest.mark.e2e
+def test_the_export_adds_up_to_the_marts(exported, open_warehouse):
+    con = open_warehouse()
     con.execute("attach ? as wh (read_only)", [str(exported["warehouse"])])
     exported_totals = con.execute(
         "select strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, sum(BilledCost), "
@@ -214,6 +215,7 @@ def _validate(exported: dict, tmp_path: Path, *extra: str) -> tuple[str, re.Matc
     return output, summary
 
 
+@pytest.mark.e2e
 def test_focus_validator_reports_no_failed_rule(exported, tmp_path, record_property):
     """`Fail: 0` against the validator's rule model with the InvoiceId defect corrected."""
     assert (CORRECTED_RULES / "model-1.2.0.1.json").exists() or not VALIDATOR.exists(), (
@@ -226,16 +228,15 @@ def test_focus_validator_reports_no_failed_rule(exported, tmp_path, record_prope
     assert "InvoiceId-C-001-M: PASS" in output and "InvoiceId-C-002-M: PASS" in output
 
 
-def test_every_charge_carries_the_cloud_invoice_of_its_account_and_month(exported):
+@pytest.mark.e2e
+def test_every_charge_carries_the_cloud_invoice_of_its_account_and_month(exported, open_warehouse):
     """What InvoiceId-C-004-C/-005-C are about, checked against invoices/ as landed."""
     invoices: dict[tuple[str, str], set[str]] = {}
-    for path in (exported["landing"] / "invoices").glob("cloud_invoices_*.csv"):
-        with path.open(newline="") as handle:
-            for line in csv.DictReader(handle):
-                key = (line["billing_account_id"], line["service_period_start"][:7])
-                invoices.setdefault(key, set()).add(line["invoice_id"])
+    for line in cloud_invoice_lines(exported["landing"]):
+        key = (line.billing_account_id, line.service_period_start.strftime("%Y-%m"))
+        invoices.setdefault(key, set()).add(line.invoice_id)
     assert invoices and all(len(ids) == 1 for ids in invoices.values())
-    con = duckdb.connect()
+    con = open_warehouse()
     exported_ids = con.execute(
         "select BillingAccountId, strftime(BillingPeriodStart, '%Y-%m'), InvoiceId, count(*) "
         "from read_parquet(?) group by all",
@@ -245,6 +246,7 @@ def test_every_charge_carries_the_cloud_invoice_of_its_account_and_month(exporte
         assert {invoice_id} == invoices.get((account, month)), (account, month, invoice_id)
 
 
+@pytest.mark.e2e
 def test_focus_validator_passes_the_export_of_the_demo_data(exported, tmp_path, record_property):
     """Against the shipped rule model: only the defective InvoiceId-C-004-C fails."""
     output, summary = _validate(exported, tmp_path)

@@ -6,20 +6,17 @@ shows snapshot supersession: staging holds exactly one copy of the charges, from
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.demo import write_focus_rows
+from orchestration.pipeline.dbt_project import run_dbt
 from orchestration.pipeline.load import load_extract
 from orchestration.pipeline.reference_data import load_reference_data
-from orchestration.settings import PROJECT_DIR
 from orchestration.warehouse import connect
+from tests.demo import clean_env, open_warehouse
 
 CHARGES = [
     {
@@ -56,41 +53,23 @@ VERSION_ONLY = {"invoice_id", "service_subcategory"}
 
 
 def _staged(warehouse: Path) -> list[dict]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with open_warehouse(warehouse) as con:
         cur = con.execute("select * from staging.stg_focus__charges order by source_line")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
 
 
 def _build_staging(warehouse: Path) -> None:
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--quiet",
-            "--select",
-            "+stg_focus__charges",
-            "--exclude",
-            "test_type:data",
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--project-dir",
-            str(PROJECT_DIR),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "TBM_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_dbt(
+        *("build", "--select", "+stg_focus__charges", "--exclude", "test_type:data"),
+        target="duckdb",
+        target_path=warehouse.with_name("target"),
+        env=clean_env({"TBM_WAREHOUSE": str(warehouse)}),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_focus_10_and_12_files_of_the_same_charges_stage_identically(tmp_path):
     landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
     charges_12 = [

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 import yaml
@@ -137,8 +136,8 @@ def test_an_empty_table_passes_with_one_row_per_check():
     assert [r.item for r in validation.rows] == [None, None]
 
 
-def test_results_are_appended_to_the_audit_table_the_mart_presents(tmp_path):
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+def test_results_are_appended_to_the_audit_table_the_mart_presents(tmp_path, open_warehouse):
+    con = open_warehouse(tmp_path / "wh.duckdb", read_only=False)
     validation = validate_suite(_suite(), _frame(), _settings_thresholds())
     assert record_results(con, "run-1", validation.rows) == 6
     assert record_results(con, "run-2", validation.rows) == 6
@@ -158,9 +157,9 @@ def test_results_are_appended_to_the_audit_table_the_mart_presents(tmp_path):
     assert sorted(contract) == sorted([*AUDIT_COLUMNS, "is_latest_run"])
 
 
-def test_results_are_inserted_in_chunks_of_many_rows(tmp_path, monkeypatch):
+def test_results_are_inserted_in_chunks_of_many_rows(tmp_path, monkeypatch, open_warehouse):
     monkeypatch.setattr(gates, "_INSERT_ROWS", 4)
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con = open_warehouse(tmp_path / "wh.duckdb", read_only=False)
     validation = validate_suite(_suite(), _frame(), _settings_thresholds())
     assert record_results(con, "run-1", validation.rows) == 6
     stored = con.execute(

@@ -27,7 +27,7 @@ import pytest
 from orchestration.demo import write_focus_rows
 from tests.demo import PROJECT, copy_demo, query, start_tbm
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 EXIT_OK, EXIT_GATE_FAILED = 0, 3
 PROJECT_FILES = (
     "orchestration",

@@ -30,6 +30,7 @@ from orchestration.pipeline.focus import (
     columns_for_version,
     detect_version,
 )
+from tests.landing_reader import current_snapshot_rows
 
 ROWS = 20_000
 CATEGORIES = {"Usage", "Purchase", "Tax", "Credit", "Adjustment"}
@@ -98,30 +99,6 @@ def read_file(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
     return header, rows
 
 
-def billing_files(landing: Path) -> list[Path]:
-    files = [p for p in (landing / "billing").rglob("*") if p.is_file()]
-    return sorted(
-        (p for p in files if not p.name.startswith("zz_bad_rows")),
-        key=lambda p: p.relative_to(landing).as_posix(),
-    )
-
-
-def snapshot_rows(landing: Path) -> list[dict[str, str | None]]:
-    """Billing rows after snapshot semantics: per (provider, account, period) the last file wins."""
-    winner: dict[tuple, Path] = {}
-    per_file = {}
-    for path in billing_files(landing):
-        _, rows = read_file(path)
-        per_file[path] = rows
-        for r in rows:
-            winner[_snapshot_key(r)] = path
-    return [r for path, rows in per_file.items() for r in rows if winner[_snapshot_key(r)] == path]
-
-
-def _snapshot_key(r: dict[str, str | None]) -> tuple:
-    return r["ProviderName"], r["BillingAccountId"], month_of(r["BillingPeriodStart"])
-
-
 def month_of(ts: str | None) -> str:
     assert ts is not None
     return ts[:7]
@@ -147,7 +124,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerateReport
 
 @pytest.fixture(scope="module")
 def rows(demo: tuple[Path, GenerateReport]) -> list[dict[str, str | None]]:
-    return snapshot_rows(demo[0])
+    """Billing rows of the current snapshots (tests/landing_reader.py): per (provider, account,
+    period) the last file wins."""
+    current, untypeable = current_snapshot_rows(demo[0])
+    assert untypeable == []
+    return [record.values for record in current]
 
 
 def usd_rates(landing: Path) -> dict[tuple[str, str], Decimal]:

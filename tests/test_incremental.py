@@ -9,7 +9,6 @@ must be equal. The second run must leave the untouched months' rows as the first
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from decimal import Decimal
@@ -19,9 +18,17 @@ import duckdb
 import pytest
 
 from orchestration.pipeline.dbt_project import run_dbt
-from tests.demo import DEMO_ROWS, clean_env, copy_demo, query, tbm
+from tests.demo import (
+    DEMO_ROWS,
+    clean_env,
+    copy_demo,
+    open_warehouse,
+    query,
+    redeliver_aws_export,
+    tbm,
+)
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 INCREMENTAL_MODELS = (
     "staging.stg_focus__charges",
     "staging.stg_focus__charge_tags",
@@ -47,8 +54,7 @@ def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def contents(warehouse: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with open_warehouse(warehouse) as con:
         result = {}
         for table in tables(con):
             schema, name = table.split(".")
@@ -67,8 +73,6 @@ def contents(warehouse: Path) -> dict[str, list[tuple]]:
                 f"select {select} from {table} where {where} order by all"
             ).fetchall()
         return result
-    finally:
-        con.close()
 
 
 def land_month_and_redelivery(landing: Path, root: Path) -> None:
@@ -89,23 +93,16 @@ def land_month_and_redelivery(landing: Path, root: Path) -> None:
     assert gen.returncode == 0, gen.stderr
     for kind in extra.iterdir():
         shutil.move(str(kind), str(landing / kind.name / "added-2026-11"))
-    source = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-08.csv"
-    with source.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
-    usage = next(row for row in rows if row["ChargeCategory"] == "Usage")
-    usage["BilledCost"] = str(Decimal(usage["BilledCost"]) + Decimal("100.00"))
-    target = source.with_name("focus-1.2_aws-payer-001_2026-08_redelivered.csv")
-    with target.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+
+    def add_to_the_first_usage_line(rows: list[dict]) -> None:
+        usage = next(row for row in rows if row["ChargeCategory"] == "Usage")
+        usage["BilledCost"] = str(Decimal(usage["BilledCost"]) + Decimal("100.00"))
+
+    redeliver_aws_export(landing, "2026-08", "redelivered", add_to_the_first_usage_line)
 
 
 def built_at_by_month(warehouse: Path) -> dict[str, set]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with open_warehouse(warehouse) as con:
         return {
             str(month)[:7]: set(stamps)
             for month, stamps in con.execute(
@@ -113,8 +110,6 @@ def built_at_by_month(warehouse: Path) -> dict[str, set]:
                 "from staging.stg_focus__charges group by 1"
             ).fetchall()
         }
-    finally:
-        con.close()
 
 
 # What a generic data test reads (macros/month_incremental.sql get_where_subquery) on an
@@ -227,14 +222,11 @@ def test_a_changed_reporting_currency_rebuilds_every_month(demo_template, tmp_pa
     assert set(after) == set(before) == {"2026-08", "2026-09", "2026-10"}
     assert len(set().union(*after.values())) == 1  # every month, in this one build
     assert not set().union(*after.values()) & set().union(*before.values())
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with open_warehouse(warehouse) as con:
         currencies = con.execute(
             "select distinct reporting_currency from marts.fct_cost_by_service_monthly"
         ).fetchall()
         builds = con.execute("select count(distinct fingerprint) from audit.dbt_builds").fetchone()
-    finally:
-        con.close()
     assert currencies == [("EUR",)]
     assert builds == (2,)
 

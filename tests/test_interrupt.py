@@ -18,24 +18,20 @@ import subprocess
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.demo import copy_demo, start_tbm, tbm
+from tests.demo import copy_demo, open_warehouse, start_tbm, tbm
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 def _published_figures(published: Path) -> tuple:
-    con = duckdb.connect(str(published), read_only=True)
-    try:
+    with open_warehouse(published) as con:
         run_id = con.execute("select run_id from publication").fetchone()[0]
         rows = con.execute(
             "select * from marts.fct_cost_by_service_monthly order by all"
         ).fetchall()
         return run_id, rows
-    finally:
-        con.close()
 
 
 def _wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None:

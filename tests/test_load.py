@@ -17,7 +17,6 @@ import pytest
 
 from orchestration.pipeline.focus import detect_version
 from orchestration.pipeline.load import LandingPathError, load_extract
-from orchestration.warehouse import connect
 
 HEADER = (
     "BilledCost,EffectiveCost,BillingCurrency,BillingAccountId,BillingPeriodStart,"
@@ -30,18 +29,6 @@ def _csv(path: Path, lines: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    return tmp_path / "landing"
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    con = connect(tmp_path / "wh.duckdb")
-    yield con
-    con.close()
 
 
 def test_rows_that_cannot_be_typed_are_quarantined_with_line_column_and_reason(landing, con):

@@ -14,7 +14,7 @@ import pytest
 
 from tests.published_digest import GOLDEN, differences, digest
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 def test_demo_publication_equals_the_golden_digest(demo_template):

@@ -8,15 +8,15 @@ must reconcile as `matched`.
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.demo import query
+from tests.landing_reader import cloud_invoice_lines
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +34,14 @@ def demo(demo_template) -> dict:
 
 def cloud_invoices(landing: Path) -> dict[str, tuple[str, str, Decimal]]:
     """invoice_id -> (billing account, month, amount), read straight from the landing files."""
-    invoices: dict[str, tuple[str, str, Decimal]] = {}
-    for path in sorted((landing / "invoices").glob("cloud_invoices_*.csv")):
-        with path.open(newline="") as handle:
-            for row in csv.DictReader(handle):
-                invoices[row["invoice_id"]] = (
-                    row["billing_account_id"],
-                    row["service_period_start"][:7],
-                    Decimal(row["amount"]),
-                )
-    return invoices
+    return {
+        line.invoice_id: (
+            line.billing_account_id,
+            line.service_period_start.strftime("%Y-%m"),
+            line.amount,
+        )
+        for line in cloud_invoice_lines(landing)
+    }
 
 
 def test_every_cloud_invoice_has_one_reconciliation_row(demo):

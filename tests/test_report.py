@@ -8,16 +8,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.commands.report import bar_chart_svg, write_report
+from tests.demo import open_warehouse
 
 
 @pytest.fixture
 def source(tmp_path) -> Path:
     path = tmp_path / "tbm.published.duckdb"
-    con = duckdb.connect(str(path))
+    con = open_warehouse(path, read_only=False)
     con.execute("create schema marts")
     con.execute(
         "create table marts.fct_month_end_reconciliation as select * from (values "

@@ -23,17 +23,20 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.commands.report import write_report
+from tests.demo import open_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="no /usr/bin/chromium: `bash scripts/dev test` installs Debian's chromium package "
-    "when run as root with apt; elsewhere install it (apt-get install chromium) to run this",
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="no /usr/bin/chromium: `bash scripts/dev test` installs Debian's chromium package "
+        "when run as root with apt; elsewhere install it (apt-get install chromium) to run this",
+    ),
+]
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -102,7 +105,7 @@ def source(tmp_path_factory) -> Path:
     three months, amounts with 12 decimals and a negative credit, two invoices, the monthly
     metrics of the whole company."""
     path = tmp_path_factory.mktemp("report_source") / "tbm.published.duckdb"
-    con = duckdb.connect(str(path))
+    con = open_warehouse(path, read_only=False)
     con.execute("create schema marts")
     con.execute(
         f"""
@@ -236,25 +239,24 @@ def test_a_screenshot_is_taken_and_shows_something(rendered):
 
 
 def test_the_rendered_totals_equal_the_marts(rendered, source):
-    con = duckdb.connect(str(source), read_only=True)
-    expected = {
-        "cost_by_service": con.execute(
-            "select sum(billed_cost_reporting), sum(effective_cost_reporting) "
-            "from marts.fct_allocated_costs where billing_month = ?",
-            [MONTH],
-        ).fetchone(),
-        "showback": con.execute(
-            "select sum(billed_cost_reporting), sum(effective_cost_reporting) "
-            "from marts.fct_showback_monthly where billing_month = ?",
-            [MONTH],
-        ).fetchone(),
-        "reconciliation": con.execute(
-            "select sum(invoice_total_reporting), sum(billed_cost_reporting) "
-            "from marts.fct_month_end_reconciliation where billing_month = ?",
-            [MONTH],
-        ).fetchone(),
-    }
-    con.close()
+    with open_warehouse(source) as con:
+        expected = {
+            "cost_by_service": con.execute(
+                "select sum(billed_cost_reporting), sum(effective_cost_reporting) "
+                "from marts.fct_allocated_costs where billing_month = ?",
+                [MONTH],
+            ).fetchone(),
+            "showback": con.execute(
+                "select sum(billed_cost_reporting), sum(effective_cost_reporting) "
+                "from marts.fct_showback_monthly where billing_month = ?",
+                [MONTH],
+            ).fetchone(),
+            "reconciliation": con.execute(
+                "select sum(invoice_total_reporting), sum(billed_cost_reporting) "
+                "from marts.fct_month_end_reconciliation where billing_month = ?",
+                [MONTH],
+            ).fetchone(),
+        }
     totals = rendered["dom"].totals
     assert {
         "cost_by_service": (

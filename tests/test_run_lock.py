@@ -6,13 +6,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from orchestration.warehouse import RunLocked, run_lock
+from tests.demo import PROJECT, tbm
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 EXIT_LOCKED = 5
 
 
@@ -26,6 +25,7 @@ def test_a_second_lock_on_the_same_warehouse_is_refused_until_the_first_ends(tmp
         pass
 
 
+@pytest.mark.e2e
 def test_tbm_run_refuses_while_another_process_holds_the_warehouse(tmp_path):
     warehouse = tmp_path / "wh" / "tbm.duckdb"
     landing = tmp_path / "landing"
@@ -39,30 +39,14 @@ def test_tbm_run_refuses_while_another_process_holds_the_warehouse(tmp_path):
             "with run_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
             str(warehouse),
         ],
-        cwd=PROJECT_DIR,
+        cwd=PROJECT,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
-        second = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "orchestration.cli",
-                "run",
-                "--landing",
-                str(landing),
-                "--warehouse",
-                str(warehouse),
-            ],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        second = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse), timeout=120)
         assert second.returncode == EXIT_LOCKED, second.stdout + second.stderr
         assert f"in use by a running tbm run (pid {holder.pid})" in second.stderr
         assert time.monotonic() - started < 60  # refused at once, not after the holder ended

@@ -16,12 +16,11 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
 from orchestration.pipeline.load import LandingPathError, landing_files
-from tests.demo import copy_demo, tbm
+from tests.demo import copy_demo, redeliver_aws_export, tbm
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED = PROJECT / "seeds" / "security" / "tag_value_masking_rules.csv"
@@ -64,13 +63,9 @@ def test_a_dotdot_kind_or_a_linked_folder_out_of_landing_is_refused(tmp_path):
         landing_files(landing, "invoices")
 
 
-def add_secret_tags(path: Path, target: Path) -> dict[str, Decimal]:
-    """Re-deliver a landed export as TARGET with e-mail, token, random and password tags added to
-    some usage rows; return the BilledCost of the rows carrying each, summed from the file."""
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
+def add_secret_tags(rows: list[dict]) -> dict[str, Decimal]:
+    """Add e-mail, token, random and password tags to some usage rows of an export (CSV dicts,
+    changed in place); the BilledCost of the rows carrying each, summed from the file."""
     added = {"owner": EMAIL, "ci": TOKEN, "note": RANDOM, "db_password": PASSWORD}
     totals = dict.fromkeys(added, Decimal(0))
     for i, row in enumerate(rows):
@@ -83,10 +78,6 @@ def add_secret_tags(path: Path, target: Path) -> dict[str, Decimal]:
         tags[key] = added[key]
         row["Tags"] = json.dumps(tags)
         totals[key] += Decimal(row["BilledCost"])
-    with target.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
     return totals
 
 
@@ -95,17 +86,18 @@ def secret_run(demo_template, tmp_path_factory) -> dict:
     demo = copy_demo(demo_template, tmp_path_factory.mktemp("security"))
     landing, warehouse = demo["landing"], demo["warehouse"]
     env = {"AWS_SECRET_ACCESS_KEY": ENV_SECRET, "DBT_ENV_SECRET_TOKEN": ENV_SECRET}
-    export = landing / "billing" / "aws" / "focus-1.2_aws-payer-001_2026-09.csv"
-    totals = add_secret_tags(export, export.with_name(export.stem + "_tagged.csv"))
+    totals: dict[str, Decimal] = {}
+    redeliver_aws_export(
+        landing, "2026-09", "tagged", lambda rows: totals.update(add_secret_tags(rows))
+    )
     run = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse), env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     return {"warehouse": warehouse, "totals": totals, "run": run}
 
 
-@pytest.mark.slow
-def test_no_published_table_holds_a_secret_tag_value(secret_run):
-    published = secret_run["warehouse"].with_name("tbm.published.duckdb")
-    con = duckdb.connect(str(published), read_only=True)
+@pytest.mark.e2e
+def test_no_published_table_holds_a_secret_tag_value(secret_run, open_warehouse):
+    con = open_warehouse(secret_run["warehouse"].with_name("tbm.published.duckdb"))
     columns = con.execute(
         "select table_schema, table_name, column_name from information_schema.columns "
         "where data_type = 'VARCHAR'"
@@ -124,10 +116,9 @@ def test_no_published_table_holds_a_secret_tag_value(secret_run):
     assert found == []
 
 
-@pytest.mark.slow
-def test_masked_tag_values_keep_their_exact_cost_in_the_mart(secret_run):
-    published = secret_run["warehouse"].with_name("tbm.published.duckdb")
-    con = duckdb.connect(str(published), read_only=True)
+@pytest.mark.e2e
+def test_masked_tag_values_keep_their_exact_cost_in_the_mart(secret_run, open_warehouse):
+    con = open_warehouse(secret_run["warehouse"].with_name("tbm.published.duckdb"))
     rows = con.execute(
         "select tag_key, tag_value, masking_rule_id, sum(billed_cost_billing) "
         "from marts.fct_cost_by_tag_monthly where is_tag_value_masked "
@@ -152,16 +143,16 @@ def test_masked_tag_values_keep_their_exact_cost_in_the_mart(secret_run):
     )
 
 
-@pytest.mark.slow
-def test_raw_keeps_the_delivered_values(secret_run):
-    con = duckdb.connect(str(secret_run["warehouse"]), read_only=True)
+@pytest.mark.e2e
+def test_raw_keeps_the_delivered_values(secret_run, open_warehouse):
+    con = open_warehouse(secret_run["warehouse"])
     for secret in SECRETS:
         assert con.execute(
             "select count(*) from raw.billing where contains(Tags, ?)", [secret]
         ).fetchone()[0]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_neither_the_run_log_nor_the_output_holds_an_environment_secret(secret_run):
     logs = list((secret_run["warehouse"].parent / "logs").glob("run-*.log"))
     assert logs and all(log.stat().st_size > 0 for log in logs)

@@ -15,7 +15,6 @@ folder). Two ways in:
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 import subprocess
@@ -23,12 +22,11 @@ import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.demo import copy_demo
+from tests.demo import clean_env, copy_demo, open_warehouse
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -45,12 +43,6 @@ if not MF.exists():  # pragma: no cover - the lock file installs dbt-metricflow
         "`.tools/uv/bin/uv sync --frozen`",
         allow_module_level=True,
     )
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
-    env.update(extra)
-    return env
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600):
@@ -73,10 +65,12 @@ def semantic(demo_template, tmp_path_factory) -> dict:
             shutil.copytree(source, project / item)
         else:
             shutil.copy2(source, project / item)
-    env = _clean_env(
-        TBM_WAREHOUSE=str(warehouse),
-        TBM_DUCKDB_TEMP_DIR=str(root / "tmp"),
-        DBT_PROFILES_DIR=str(project),
+    env = clean_env(
+        {
+            "TBM_WAREHOUSE": str(warehouse),
+            "TBM_DUCKDB_TEMP_DIR": str(root / "tmp"),
+            "DBT_PROFILES_DIR": str(project),
+        }
     )
     # `dbt parse` writes the semantic manifest
     parse = _run([str(DBT), "parse", "--quiet", "--profiles-dir", str(project)], project, env)
@@ -90,8 +84,7 @@ def semantic(demo_template, tmp_path_factory) -> dict:
     explained = _run([*mf_query, "--explain"], project, env)
     assert explained.returncode == 0, explained.stdout + explained.stderr
 
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with open_warehouse(warehouse) as con:
         sql = _generated_sql(explained.stdout)
         exact = con.execute(sql).fetchall()
         exact_columns = [d[0] for d in con.description]
@@ -99,8 +92,6 @@ def semantic(demo_template, tmp_path_factory) -> dict:
             "select service_id, billing_month, effective_cost_reporting, request_count, "
             "cost_per_request_reporting from marts.fct_unit_costs"
         ).fetchall()
-    finally:
-        con.close()
     with answer.open(newline="") as handle:
         csv_rows = list(csv.DictReader(handle))
     return {

@@ -37,8 +37,8 @@ def _manifest(path: Path) -> Path:
     return path
 
 
-def test_closed_tables_are_exchanged_once_a_close_wrote_them(tmp_path):
-    con = duckdb.connect(str(tmp_path / "tbm.duckdb"))
+def test_closed_tables_are_exchanged_once_a_close_wrote_them(tmp_path, open_warehouse):
+    con = open_warehouse(tmp_path / "tbm.duckdb", read_only=False)
     con.execute("create schema raw; create table raw.billing (line integer)")
     manifest = _manifest(tmp_path / "manifest.json")
     before = exchanged_sources(manifest, con)
@@ -68,7 +68,7 @@ def test_closed_tables_are_exchanged_once_a_close_wrote_them(tmp_path):
     assert exported == [("c1", Decimal("1.500000000000"))]
 
 
-def test_a_spark_table_replaces_a_view_of_a_duckdb_engine_run(tmp_path):
+def test_a_spark_table_replaces_a_view_of_a_duckdb_engine_run(tmp_path, open_warehouse):
     """A warehouse built on DuckDB holds some marts as views; the Spark build's import makes
     them tables of Spark's rows."""
     spark = tmp_path / "spark"
@@ -78,7 +78,7 @@ def test_a_spark_table_replaces_a_view_of_a_duckdb_engine_run(tmp_path):
         "copy (select 2 as month_count, 'spark' as built_by) to ? (format parquet)",
         params=[str(folder / "part-00000.parquet")],
     )
-    con = duckdb.connect(str(tmp_path / "tbm.duckdb"))
+    con = open_warehouse(tmp_path / "tbm.duckdb", read_only=False)
     con.execute("create schema marts")
     con.execute(
         "create view marts.fct_restatements as select 1 as month_count, 'duckdb' as built_by"

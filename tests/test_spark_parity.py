@@ -40,7 +40,7 @@ from tests.demo import (
     tbm,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 # columns that name the run or its clock (when a file was loaded), not the figures
 RUN_COLUMNS = {
     *("run_id", "checked_at", "published_at", "is_latest_run", "loaded_at"),
@@ -132,6 +132,15 @@ def runs(demo_template, tmp_path_factory) -> dict:
     return outcome
 
 
+@pytest.fixture
+def publications(runs, open_warehouse) -> duckdb.DuckDBPyConnection:
+    """The two runs' published files, attached as `duck` and `spark`."""
+    con = open_warehouse()
+    con.execute("attach ? as duck (read_only)", [str(runs["duckdb"]["published"])])
+    con.execute("attach ? as spark (read_only)", [str(runs["spark"]["published"])])
+    return con
+
+
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     return [
         f"{schema}.{table}"
@@ -155,10 +164,8 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[s
     ]
 
 
-def test_every_mart_is_equal_row_by_row(runs, record_property):
-    con = duckdb.connect()
-    con.execute("attach ? as duck (read_only)", [str(runs["duckdb"]["published"])])
-    con.execute("attach ? as spark (read_only)", [str(runs["spark"]["published"])])
+def test_every_mart_is_equal_row_by_row(runs, publications, record_property):
+    con = publications
     duck_tables, spark_tables = _tables(con, "duck"), _tables(con, "spark")
     assert duck_tables == spark_tables
     compared, differences = [], []
@@ -193,14 +200,12 @@ def test_every_mart_is_equal_row_by_row(runs, record_property):
     assert len(compared) == len(set(duck_tables) - RUN_TABLES) >= 18
 
 
-def test_gate_results_are_equal(runs, record_property):
+def test_gate_results_are_equal(publications, record_property):
     key = (
         "select suite_name, check_name, checked_item, billing_month, observed_value, "
         "threshold, status, is_blocking from {}.quality.gate_results order by all"
     )
-    con = duckdb.connect()
-    con.execute("attach ? as duck (read_only)", [str(runs["duckdb"]["published"])])
-    con.execute("attach ? as spark (read_only)", [str(runs["spark"]["published"])])
+    con = publications
     duck = con.execute(key.format("duck")).fetchall()
     spark = con.execute(key.format("spark")).fetchall()
     assert duck, "no gate result published"
