@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import tests.demo
-from orchestration.pipeline.load import connect
+from orchestration.warehouse import connect
 from tests.demo import build_demo, demo_paths
 
 # measured with --durations (module setup + calls), longest first; the other modules follow in

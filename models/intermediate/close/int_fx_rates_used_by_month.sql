@@ -1,5 +1,5 @@
 {#- The FX rates a billing month's conversions can use, which `tbm close` freezes with the month
-    (closed.fx_rates): per currency billed in the month (fct_allocated_costs), its rates dated
+    (closed.fx_rates): per currency billed in the month (the allocated costs), its rates dated
     in the month and the latest one before it (the as-of rate of the month's first days). -#}
 
 with
@@ -9,7 +9,7 @@ rates as (
 ),
 
 allocated_costs as (
-    select * from {{ ref('fct_allocated_costs') }}
+    select * from {{ ref('int_allocated_costs_summed_by_service_version') }}
 ),
 
 month_currencies as (
