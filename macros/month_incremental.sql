@@ -1,4 +1,4 @@
-{#- Incremental by billing month (GitHub issue 7): the charge-level models rebuild only the months
+{#- Incremental by billing month: the charge-level models rebuild only the months
     whose inputs changed and replace them whole.
 
     month_incremental_config(month_column): the config dict of such a model, used as
