@@ -107,15 +107,6 @@ create table if not exists closed.month_closes (
     run_id varchar,
     reason varchar
 );
-create table if not exists closed.fx_rates (
-    close_id varchar not null,
-    billing_month date not null,
-    currency_code varchar not null,
-    reporting_currency varchar not null,
-    rate_source varchar,
-    fx_rate decimal(38, 12) not null,
-    rate_date date not null
-);
 create or replace view closed.current_closes as
 with ranked as (
     select
@@ -126,6 +117,20 @@ with ranked as (
 select close_id, billing_month, acted_by as closed_by, acted_at as closed_at, run_id
 from ranked
 where rn = 1 and action = 'close';
+"""
+
+
+# The rates a close freezes: created by the first close (it is published only after one).
+CLOSED_FX_RATES_DDL = """
+create table if not exists closed.fx_rates (
+    close_id varchar not null,
+    billing_month date not null,
+    currency_code varchar not null,
+    reporting_currency varchar not null,
+    rate_source varchar,
+    fx_rate decimal(38, 12) not null,
+    rate_date date not null
+)
 """
 
 
@@ -143,11 +148,13 @@ def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Everything `tbm close` writes."""
     con.execute(CLOSED_DDL)
+    con.execute(CLOSED_FX_RATES_DDL)
 
 
 def ensure_control_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Every control table, before dbt builds: dbt reads raw, audit and closed as sources."""
     ensure_raw_schema(con)
     ensure_audit_schema(con)
-    ensure_closed_schema(con)
+    con.execute(CLOSED_DDL)  # the close records the models read; closed.fx_rates comes with a close
