@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -288,6 +290,19 @@ class Settings:
         `settings` resource, and the dbt subprocesses inherit them (profiles.yml, dbt vars)."""
         os.environ.update(self.values())
         os.environ.update(extra)
+
+    @contextmanager
+    def exported(self) -> Iterator[None]:
+        """`export()` for the time of a run, then the environment as it was: a second run in
+        the same process (`tbm bench` builds a month alone on another warehouse) starts from
+        its own flags, not from the first run's values."""
+        saved = dict(os.environ)
+        self.export()
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
 
     def dbt_environment(self) -> dict[str, str]:
         """The environment of a dbt subprocess run with these settings."""

@@ -77,26 +77,28 @@ def execute_job(settings: Settings) -> JobRun:
     from orchestration.pipeline.dbt_project import ensure_manifest
     from orchestration.resources import SettingsResource
 
-    started = time.monotonic()
-    settings.export()  # the dbt subprocesses read their profile and vars from the environment
-    ensure_manifest(settings)
-    from orchestration.definitions import defs
+    # the dbt subprocesses read their profile and vars from the environment
+    with settings.exported():
+        started = time.monotonic()
+        ensure_manifest(settings)
+        from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("tbm_run")
-    log_dir = settings.warehouse.parent / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
-    click.echo(f"  dbt and Dagster output: {log_path}")
-    instance = dg.DagsterInstance.ephemeral()
-    setup_seconds = time.monotonic() - started
-    # dagster-dbt echoes dbt's log lines to stdout; they go to the run log, the summary to stdout
-    with log_path.open("w") as log, contextlib.redirect_stdout(log):
-        result = job.execute_in_process(
-            raise_on_error=False,
-            instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            resources={"settings": SettingsResource.of(settings)},
-        )
+        job = defs.resolve_job_def("tbm_run")
+        log_dir = settings.warehouse.parent / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+        click.echo(f"  dbt and Dagster output: {log_path}")
+        instance = dg.DagsterInstance.ephemeral()
+        setup_seconds = time.monotonic() - started
+        # dagster-dbt echoes dbt's log lines to stdout: they go to the run log, the summary to
+        # stdout
+        with log_path.open("w") as log, contextlib.redirect_stdout(log):
+            result = job.execute_in_process(
+                raise_on_error=False,
+                instance=instance,
+                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                resources={"settings": SettingsResource.of(settings)},
+            )
     return JobRun(result, instance, log_path, setup_seconds)
 
 
