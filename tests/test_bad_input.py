@@ -21,21 +21,10 @@ import pytest
 
 from orchestration.pipeline import load as loader
 from orchestration.pipeline.load import load_extract
+from tests.landing_reader import REQUIRED
 
-COLUMNS = [
-    "BilledCost",
-    "EffectiveCost",
-    "BillingCurrency",
-    "BillingAccountId",
-    "BillingPeriodStart",
-    "BillingPeriodEnd",
-    "ChargePeriodStart",
-    "ChargePeriodEnd",
-    "ChargeCategory",
-    "ChargeDescription",
-    "ConsumedQuantity",
-    "ProviderName",
-]
+# the loader's required columns, then three optional ones
+COLUMNS = [*REQUIRED, "ChargeDescription", "ConsumedQuantity", "ProviderName"]
 HEADER = ",".join(COLUMNS)
 WIDTH = len(COLUMNS)  # 12
 UTF8_REASON = (

@@ -7,15 +7,11 @@ from pathlib import Path
 
 import click
 
+from orchestration.cli.options import rows_option
+
 
 @click.command()
-@click.option(
-    "--rows",
-    default=200_000,
-    show_default=True,
-    type=click.IntRange(min=1000),
-    help="approximate number of billing rows to generate (over all months)",
-)
+@rows_option(200_000, 1000, "to generate (over all months)")
 @click.option(
     "--months",
     default=1,

@@ -35,6 +35,17 @@ warehouse_option = path_option("warehouse")
 published_option = path_option("published")
 
 
+def rows_option(default: int, minimum: int, help_text: str):
+    """How many billing rows the demo generator writes (over all months)."""
+    return click.option(
+        "--rows",
+        default=default,
+        show_default=True,
+        type=click.IntRange(min=minimum),
+        help=f"approximate number of billing rows {help_text}",
+    )
+
+
 def parse_month_or_exit(month: str):
     """The first day of --month (YYYY-MM), or exit 2 with the reason."""
     from orchestration.commands.focus_export import parse_month

@@ -12,6 +12,7 @@ from orchestration.cli.options import (
     engine_option,
     landing_option,
     published_option,
+    rows_option,
     warehouse_option,
 )
 from orchestration.commands.run import EXIT_USAGE, run_pipeline
@@ -20,13 +21,7 @@ from orchestration.settings import Settings
 
 @click.command()
 @landing_option
-@click.option(
-    "--rows",
-    default=60_000,
-    show_default=True,
-    type=click.IntRange(min=100),
-    help="approximate number of billing rows over all months",
-)
+@rows_option(60_000, 100, "over all months")
 @click.option(
     "--months",
     default=3,
@@ -91,13 +86,7 @@ def run(landing: Path, warehouse: Path, published: Path, engine: str, full_refre
 @warehouse_option
 @published_option
 @engine_option
-@click.option(
-    "--rows",
-    default=60_000,
-    show_default=True,
-    type=click.IntRange(min=100),
-    help="approximate number of billing rows to generate",
-)
+@rows_option(60_000, 100, "to generate")
 def demo(landing: Path, warehouse: Path, published: Path, engine: str, rows: int) -> None:
     """Generate the demo data set and run the whole graph on it (generate + run)."""
     from orchestration.demo import generate as run_generate

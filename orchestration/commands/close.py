@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from orchestration.warehouse import table_exists
 from orchestration.warehouse.control_tables import ensure_closed_schema
 
 # The marts frozen at close (schema marts in the working warehouse), each with a billing_month.
@@ -52,16 +53,6 @@ class CloseRecord:
     acted_at: datetime
     run_id: str | None
     frozen_rows: dict[str, int]
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_catalog = "
-            "current_database() and table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
 
 
 def red_gates(con: duckdb.DuckDBPyConnection, month: date) -> list[RedGate]:
@@ -110,7 +101,7 @@ def close_month(
 ) -> CloseRecord:
     """Close `month`: check the gates, record the close and freeze the month's rows."""
     if (
-        not _table_exists(con, "audit", "gate_results")
+        not table_exists(con, "audit", "gate_results")
         or not con.execute("select count(*) from audit.gate_results").fetchone()[0]
     ):
         raise CloseError("no gate results in the warehouse: run `tbm run` before closing a month")
@@ -124,7 +115,7 @@ def close_month(
             "run `tbm run` again."
         )
     for mart in FROZEN_MARTS:
-        if not _table_exists(con, "marts", mart):
+        if not table_exists(con, "marts", mart):
             raise CloseError(f"marts.{mart} is missing: run `tbm run` before closing a month")
     if not con.execute(
         "select count(*) from marts.fct_allocated_costs where billing_month = ?", [month]
@@ -172,7 +163,7 @@ def close_month(
 def _freeze_fx_rates(con: duckdb.DuckDBPyConnection, close_id: str, month: date) -> int:
     """Copy the month's rows of intermediate.int_fx_rates_used_by_month (the dbt model decides
     which rates the month's conversions can use) into closed.fx_rates."""
-    if not _table_exists(con, "intermediate", "int_fx_rates_used_by_month"):
+    if not table_exists(con, "intermediate", "int_fx_rates_used_by_month"):
         return 0
     con.execute(
         "insert into closed.fx_rates select ?, billing_month, currency_code, "

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.pipeline.focus import columns_for_version
+from orchestration.warehouse import table_exists
 
 FOCUS_VERSION = "1.2"
 FOCUS_COLUMNS = columns_for_version(FOCUS_VERSION)
@@ -104,12 +105,7 @@ def export_focus(warehouse: Path, out: Path, month: date | None = None) -> Expor
         raise
     try:
         con.execute("set TimeZone = 'UTC'")
-        schema, table = MART.split(".")
-        if not con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]:
+        if not table_exists(con, *MART.split(".")):
             raise ExportError(f"{warehouse} has no {MART}: run `tbm run` to build the models")
         # the statement is a constant; the month (or null: every month) is a bound parameter
         sql = (

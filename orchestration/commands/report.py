@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import table_exists
+
 
 @dataclass(frozen=True)
 class Table:
@@ -91,21 +93,10 @@ TOTALS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def read_tables(con: duckdb.DuckDBPyConnection, month: date) -> list[Table]:
     tables = []
     for name, (title, source, sql) in QUERIES.items():
-        if not _exists(con, source):
+        if not table_exists(con, *source.split(".")):
             continue
         result = con.execute(sql, [month])
         columns = [d[0] for d in result.description]

@@ -8,13 +8,14 @@ parts of each service in marts.fct_allocated_costs_by_service_monthly) or a plai
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import click
 import duckdb
 
+from orchestration.commands.formatting import money, pct
 from orchestration.commands.summary_economics import unit_cost_lines
 from orchestration.settings import Settings
+from orchestration.warehouse import table_exists
 
 DBT_STEP = "tbm_dbt_models"
 PUBLISH_KEY = ("published", "bi")
@@ -73,27 +74,9 @@ class RunOutcome:
         return cls(result.run_id, seconds, gates, dbt_passed, dbt_failed, failed_steps, published)
 
 
-def _money(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value.quantize(Decimal('0.01')):,}"
-
-
-def _pct(value: Decimal | None) -> str:
-    return "-" if value is None else f"{(value * 100).quantize(Decimal('0.01'))}%"
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def _late_files(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Billing files of this run for closed months (quality.qa_billing_files_for_closed_months)."""
-    if not _table_exists(con, "quality", "qa_billing_files_for_closed_months"):
+    if not table_exists(con, "quality", "qa_billing_files_for_closed_months"):
         return
     rows = con.execute(
         "select file_path, billing_month, closed_by, next_open_month, billing_currency, "
@@ -111,7 +94,7 @@ def _late_files(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         booked = f"{next_open:%Y-%m}" if next_open else "the next open month"
         click.echo(
             f"    {path}: {month:%Y-%m} is closed (by {by}); {count:,} charges, "
-            f"{_money(billed)} {currency}; adjustments booked in {booked}"
+            f"{money(billed)} {currency}; adjustments booked in {booked}"
         )
 
 
@@ -147,7 +130,7 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 + (f"  ({notes})" if notes else "")
             )
         _late_files(con, outcome.run_id)
-        if _table_exists(con, "quality", "qa_billing_monthly"):
+        if table_exists(con, "quality", "qa_billing_monthly"):
             ccy = settings.reporting_currency
             echo("")
             echo(f"Cost per billing month (all billing, converted to {ccy}):")
@@ -164,11 +147,11 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 "on f.billing_month = q.billing_month group by 1 order by 1"
             ).fetchall():
                 echo(
-                    f"  {str(month)[:7]:<10}{_money(billed):>18}{_money(effective):>18}"
-                    f"{_pct(share):>13}{errors:>12}"
+                    f"  {str(month)[:7]:<10}{money(billed):>18}{money(effective):>18}"
+                    f"{pct(share):>13}{errors:>12}"
                 )
         if all(
-            _table_exists(con, schema, table)
+            table_exists(con, schema, table)
             for schema, table in (
                 ("marts", "fct_allocated_costs"),
                 ("marts", "fct_allocated_costs_by_service_monthly"),
@@ -197,8 +180,8 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 "from quality.qa_billing_monthly as q order by 1"
             ).fetchall():
                 echo(
-                    f"  {str(month)[:7]:<10}{_money(allocated):>16}{_money(unallocated):>16}"
-                    f"{_pct(share):>9}  {reasons or '-'}"
+                    f"  {str(month)[:7]:<10}{money(allocated):>16}{money(unallocated):>16}"
+                    f"{pct(share):>9}  {reasons or '-'}"
                 )
             echo("  top services (direct + shared parts):")
             for service, unit, direct, shared, total in con.execute(
@@ -211,8 +194,8 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 "group by 1 order by 5 desc nulls last limit 5"
             ).fetchall():
                 echo(
-                    f"    {service:<18}{_money(total):>14}   direct {_money(direct)}, "
-                    f"shared {_money(shared)}   ({unit or '-'})"
+                    f"    {service:<18}{money(total):>14}   direct {money(direct)}, "
+                    f"shared {money(shared)}   ({unit or '-'})"
                 )
             echo("  business units (showback, marts.fct_showback_monthly):")
             for unit, centers, total, idle in con.execute(
@@ -223,9 +206,9 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
                 "where has_billed_charges) "
                 "group by 1 order by 3 desc nulls last"
             ).fetchall():
-                note = f", idle {_money(idle)}" if idle else ""
+                note = f", idle {money(idle)}" if idle else ""
                 plural = "s" if centers != 1 else ""
-                echo(f"    {unit:<28}{_money(total):>14}   ({centers} cost center{plural}{note})")
+                echo(f"    {unit:<28}{money(total):>14}   ({centers} cost center{plural}{note})")
             later = con.execute(
                 "select count(distinct billing_month), sum(effective_cost_reporting), "
                 "sum(unallocated_effective_cost_reporting) "
@@ -234,7 +217,7 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
             if later and later[0]:
                 echo(
                     f"  later months: {later[0]} months of prepaid amortization scheduled, "
-                    f"{_money(later[1])}, of which {_money(later[2])} unallocated until their "
+                    f"{money(later[1])}, of which {money(later[2])} unallocated until their "
                     "driver data arrives (no_driver_data)"
                 )
         economics = unit_cost_lines(con)

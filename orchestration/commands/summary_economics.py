@@ -12,31 +12,13 @@ A warehouse without the marts (a failed or older build) gives no lines.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import duckdb
+
+from orchestration.commands.formatting import money, unit
+from orchestration.warehouse import table_exists
 
 TOP_SERVICES = 5
 TOP_ANOMALIES = 5
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
-def _money(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value.quantize(Decimal('0.01')):,}"
-
-
-def _unit(value: Decimal | None, per: int = 1) -> str:
-    """A unit cost (per `per` units) with four decimals: a request costs a fraction of a cent."""
-    return "-" if value is None else f"{(value * per).quantize(Decimal('0.0001')):,}"
 
 
 def _top_services(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -66,9 +48,9 @@ def _top_services(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
     for service, _, cost, per_request, request_reason, per_user, user_reason in rows:
         lines.append(
-            f"  {service:<20}{_money(cost):>14}"
-            f"{_unit(per_request, 1000) if per_request is not None else request_reason:>17}"
-            f"{_unit(per_user) if per_user is not None else user_reason:>17}"
+            f"  {service:<20}{money(cost):>14}"
+            f"{unit(per_request, 1000) if per_request is not None else request_reason:>17}"
+            f"{unit(per_user) if per_user is not None else user_reason:>17}"
         )
     return lines
 
@@ -94,8 +76,8 @@ def _anomalies(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
     for day, service, direction, cost, expected, ratio, z, _ in rows:
         lines.append(
-            f"  {day!s:<12}{service:<20}{direction:<7}{_money(cost):>12}"
-            f"{_money(expected):>12}{f'{ratio:.2f}x':>8}{z:>9.1f}"
+            f"  {day!s:<12}{service:<20}{direction:<7}{money(cost):>12}"
+            f"{money(expected):>12}{f'{ratio:.2f}x':>8}{z:>9.1f}"
         )
     return lines
 
@@ -106,9 +88,9 @@ def unit_cost_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     anomalies found (the five largest). Reads the marts of the warehouse `con` is connected
     to; returns [] when they are not built."""
     lines: list[str] = []
-    if _table_exists(con, "marts", "fct_unit_costs"):
+    if table_exists(con, "marts", "fct_unit_costs"):
         lines += _top_services(con)
-    if _table_exists(con, "marts", "fct_cost_anomalies"):
+    if table_exists(con, "marts", "fct_cost_anomalies"):
         if lines:
             lines.append("")
         lines += _anomalies(con)

@@ -67,6 +67,8 @@ class Suite:
     label_column: str | None
     description: str
     expectations: list[dict[str, Any]]
+    # the table keeps a row per file of every run (column run_id): the suite checks this run's
+    rows_of_the_run: bool = False
 
     @classmethod
     def load(cls, path: Path) -> Suite:
@@ -79,6 +81,7 @@ class Suite:
             label_column=meta.get("label_column"),
             description=meta.get("description", ""),
             expectations=data["expectations"],
+            rows_of_the_run=bool(meta.get("rows_of_the_run", False)),
         )
 
     def parameters(self) -> set[str]:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import table_exists
+
 PUBLISHED_SCHEMAS = ("marts", "quality", "closed")
 GATE_RESULTS = "quality.gate_results"
 
@@ -74,7 +76,7 @@ def _copy(con: duckdb.DuckDBPyConnection, tables, counts: dict[str, int], run_id
         counts[f"{schema}.{table}"] = con.execute(
             f'select count(*) from tbm_publish.{schema}."{table}"'  # noqa: S608
         ).fetchone()[0]
-    if _has_gate_results(con):
+    if table_exists(con, "audit", "gate_results"):
         con.execute(
             f"create table tbm_publish.{GATE_RESULTS} as "  # noqa: S608
             "select * from audit.gate_results where run_id = ? "
@@ -88,15 +90,6 @@ def _copy(con: duckdb.DuckDBPyConnection, tables, counts: dict[str, int], run_id
         "create table tbm_publish.main.publication as "
         "select ? as run_id, cast(? as timestamp) as published_at",
         [run_id, datetime.now(UTC).replace(tzinfo=None)],
-    )
-
-
-def _has_gate_results(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_catalog = "
-            "current_database() and table_schema = 'audit' and table_name = 'gate_results'"
-        ).fetchone()[0]
     )
 
 

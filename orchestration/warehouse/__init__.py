@@ -36,6 +36,17 @@ def connect(warehouse: Path, memory_limit: str | None = None, temp_dir: Path | N
     return con
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the database `con` opened (not an attached one) has `schema`.`table`."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = "
+            "current_database() and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
 class RunLocked(RuntimeError):
     """Another run holds the warehouse."""
 

@@ -33,31 +33,16 @@ from orchestration.warehouse import warehouse
 if TYPE_CHECKING:  # pandas loads with Great Expectations (gates.warm_up), not with the definitions
     import pandas as pd
 
-# Bounded raw frames that are not dbt models: suite table -> (asset key, query on this run).
-# The raw-extract frame of the run's billing files is checked after dbt has built the quality
-# models (on quality/qa_billing_files, the dbt model of the same files), not on raw/load_log:
-# a check on a raw asset would run before dbt and hold up the build while Great Expectations
-# loads (see gates.warm_up); failing after the build also leaves the models inspectable.
-RAW_FRAMES: dict[str, tuple[list[str], str]] = {
-    "raw_billing_files": (
-        ["quality", "qa_billing_files"],
-        "select path, status, focus_version, "
-        "rows_read - rows_loaded - rows_quarantined as unaccounted_rows, "
-        "rows_quarantined as quarantined_rows "
-        "from raw.load_log where extract_kind = 'billing' and run_id = ? order by path",
-    ),
-}
-
 
 def suite_asset_key(suite: Suite) -> dg.AssetKey:
-    if suite.table in RAW_FRAMES:
-        return dg.AssetKey(RAW_FRAMES[suite.table][0])
     return dg.AssetKey(suite.table.split("."))
 
 
 def suite_frame(suite: Suite, con, run_id: str) -> "pd.DataFrame":
-    if suite.table in RAW_FRAMES:
-        return con.execute(RAW_FRAMES[suite.table][1], [run_id]).df()
+    if suite.rows_of_the_run:
+        return con.execute(
+            "select * from query_table(?) where run_id = ?", [suite.table, run_id]
+        ).df()
     return con.execute("select * from query_table(?)", [suite.table]).df()
 
 
