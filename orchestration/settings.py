@@ -28,6 +28,12 @@ ENGINES = ("duckdb", "spark")
 # name -> (environment variable, default, help)
 SETTINGS: dict[str, tuple[str, str, str]] = {
     "landing": ("TBM_LANDING", "data/landing", "landing folder with billing/, invoices/, ..."),
+    "org": (
+        "TBM_ORG",
+        "orgs/demo",
+        "organisation folder: the company's service catalog, mapping rules, shared pools, "
+        "budgets and SLO targets (docs/organisation.md)",
+    ),
     "warehouse": ("TBM_WAREHOUSE", "data/warehouse/tbm.duckdb", "working DuckDB warehouse file"),
     "published": (
         "TBM_PUBLISHED",
@@ -122,6 +128,7 @@ THRESHOLDS = (
 # What the dbt subprocess reads from its environment: profiles.yml and dbt_project.yml name these
 # variables with the same defaults as SETTINGS (tests/test_settings.py keeps them equal).
 DBT_VARIABLES = (
+    "org",
     "warehouse",
     "memory_limit",
     "temp_dir",
@@ -202,9 +209,17 @@ def _path(value: str) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
+def _org(flag: Path | None) -> Path:
+    """The organisation folder: a given path is relative to the working folder; the default
+    (the demo company's folder) is the project's own, wherever tbm runs from."""
+    given = str(flag) if flag else os.environ.get(SETTINGS["org"][0])
+    return _path(given) if given else PROJECT_DIR / SETTINGS["org"][1]
+
+
 @dataclass(frozen=True)
 class Settings:
     landing: Path
+    org: Path
     warehouse: Path
     published: Path
     reporting_currency: str
@@ -225,6 +240,7 @@ class Settings:
         cls,
         *,
         landing: Path | None = None,
+        org: Path | None = None,
         warehouse: Path | None = None,
         published: Path | None = None,
         engine: str | None = None,
@@ -241,6 +257,7 @@ class Settings:
         spark_dir = _env("spark_dir")
         return cls(
             landing=_path(str(landing) if landing else _env("landing")),
+            org=_org(org),
             warehouse=warehouse,
             published=_path(published)
             if published
@@ -268,6 +285,7 @@ class Settings:
         """Every setting as its environment variable would spell it."""
         values = {
             "landing": str(self.landing),
+            "org": str(self.org),
             "warehouse": str(self.warehouse),
             "published": str(self.published),
             "engine": self.engine,

@@ -176,11 +176,11 @@ def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> 
     params = {
         "treasury_files": treasury,
         "ecb_file": str(ecb_csv(work)),
-        "mapping_rules": str(SEEDS / "mapping" / "mapping_rules.csv"),
+        "mapping_rules": str(settings.org / "mapping_rules.csv"),
         "tag_key_aliases": str(SEEDS / "mapping" / "tag_key_aliases.csv"),
-        "services": str(SEEDS / "catalog" / "services.csv"),
-        "pool_membership_rules": str(SEEDS / "allocation" / "pool_membership_rules.csv"),
-        "shared_pools": str(SEEDS / "allocation" / "shared_pools.csv"),
+        "services": str(settings.org / "services.csv"),
+        "pool_membership_rules": str(settings.org / "pool_membership_rules.csv"),
+        "shared_pools": str(settings.org / "shared_pools.csv"),
         "reporting_currency": settings.reporting_currency,
         "treatment": treatment,
     }

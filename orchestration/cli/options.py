@@ -22,6 +22,14 @@ def path_option(name: str, help_extra: str = ""):
 
 
 landing_option = path_option("landing")
+org_option = click.option(
+    "--org",
+    envvar=SETTINGS["org"][0],
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help=f"{SETTINGS['org'][2]} [env {SETTINGS['org'][0]}; default: {SETTINGS['org'][1]}, the "
+    "demo company]",
+)
 engine_option = click.option(
     "--engine",
     envvar=SETTINGS["engine"][0],

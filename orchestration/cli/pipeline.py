@@ -11,6 +11,7 @@ import click
 from orchestration.cli.options import (
     engine_option,
     landing_option,
+    org_option,
     published_option,
     rows_option,
     warehouse_option,
@@ -63,6 +64,7 @@ def generate(
 
 @click.command()
 @landing_option
+@org_option
 @warehouse_option
 @published_option
 @engine_option
@@ -73,32 +75,38 @@ def generate(
     help="rebuild every billing month, not only the changed ones (a run does so by itself after "
     "a change of the models, seeds or reporting currency) [env TBM_FULL_REFRESH=1]",
 )
-def run(landing: Path, warehouse: Path, published: Path, engine: str, full_refresh: bool) -> None:
+def run(
+    landing: Path, org: Path, warehouse: Path, published: Path, engine: str, full_refresh: bool
+) -> None:
     """Load every new landing file, build the models, run the gates and publish if they pass.
 
     The charge-level models rebuild only the billing months whose files are new or were
     re-delivered (and months whose FX rates changed); the other months keep their rows."""
-    sys.exit(_run(landing, warehouse, published, engine, full_refresh))
+    sys.exit(_run(landing, org, warehouse, published, engine, full_refresh))
 
 
 @click.command()
 @landing_option
+@org_option
 @warehouse_option
 @published_option
 @engine_option
 @rows_option(60_000, 100, "to generate")
-def demo(landing: Path, warehouse: Path, published: Path, engine: str, rows: int) -> None:
+def demo(
+    landing: Path, org: Path, warehouse: Path, published: Path, engine: str, rows: int
+) -> None:
     """Generate the demo data set and run the whole graph on it (generate + run)."""
     from orchestration.demo import generate as run_generate
 
     click.echo(f"Generating demo data in {landing} ...")
     report = run_generate(landing, rows=rows)
     click.echo(f"  {len(report.files)} files, {sum(f.rows for f in report.files)} rows")
-    sys.exit(_run(landing, warehouse, published, engine))
+    sys.exit(_run(landing, org, warehouse, published, engine))
 
 
 def _run(
     landing: Path,
+    org: Path,
     warehouse: Path,
     published: Path | None,
     engine: str,
@@ -107,6 +115,7 @@ def _run(
     try:
         settings = Settings.from_env(
             landing=landing,
+            org=org,
             warehouse=warehouse,
             published=published,
             engine=engine,

@@ -37,10 +37,9 @@ SOURCES = (
 )
 
 
-def _newest_source_mtime() -> float:
+def _newest_source_mtime(settings: Settings) -> float:
     newest = 0.0
-    for name in SOURCES:
-        path = PROJECT_DIR / name
+    for path in [*(PROJECT_DIR / name for name in SOURCES), settings.org]:
         if path.is_file():
             newest = max(newest, path.stat().st_mtime)
         elif path.is_dir():
@@ -54,6 +53,7 @@ def _parse_key(settings: Settings) -> dict[str, str]:
     """What dbt's partial parsing compares besides the files: target and connection."""
     return {
         "target": settings.dbt_target,
+        "org": str(settings.org),
         "warehouse": str(settings.warehouse),
         "temp_dir": str(settings.temp_dir),
         "memory_limit": settings.memory_limit,
@@ -61,7 +61,7 @@ def _parse_key(settings: Settings) -> dict[str, str]:
 
 
 def _parse_is_current(settings: Settings) -> bool:
-    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime(settings):
         return False
     try:
         return json.loads(PARSE_KEY.read_text()) == _parse_key(settings)
@@ -132,10 +132,10 @@ def run_dbt(
     )
 
 
-# Inputs of the incremental models besides the landing data: the project's SQL, seeds (mapping
-# rules, catalog, pools) and configuration, and the settings that change their rows (the
-# reporting currency, the target). Partial parsing and incremental builds both key on "what the
-# project is".
+# Inputs of the incremental models besides the landing data: the project's SQL, seeds and
+# configuration, the organisation folder (catalog, mapping rules, pools), and the settings that
+# change their rows (the reporting currency, the target). Partial parsing and incremental builds
+# both key on "what the project is".
 FINGERPRINT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds")
 
 
@@ -146,11 +146,11 @@ def project_fingerprint(settings: Settings) -> str:
     model or reporting currency changes every month, so a build whose fingerprint differs from
     the last successful build's runs as a full refresh (orchestration/defs/dbt/assets.py)."""
     digest = hashlib.sha256()
-    for name in FINGERPRINT_SOURCES:
-        root = PROJECT_DIR / name
+    roots = [(PROJECT_DIR / name, PROJECT_DIR) for name in FINGERPRINT_SOURCES]
+    for root, base in [*roots, (settings.org, settings.org)]:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(f"TBM_REPORTING_CURRENCY={settings.reporting_currency}\0".encode())
     # each engine keeps its own incremental tables: a build after a build on the other engine
