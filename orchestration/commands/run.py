@@ -8,6 +8,8 @@ Exit codes (stable; scripts rely on them):
   3  a blocking gate failed: nothing was published, the built models stay inspectable
   4  the dbt build failed (a model error or a failing dbt data test): nothing was published
   5  another run holds the warehouse
+  6  the organisation folder is invalid (each error names file, line and column): nothing ran
+  7  no billing data: no billing file loaded, in this run or before; nothing was built or published
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ import click
 
 from orchestration.settings import Settings
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_GATE_FAILED, EXIT_BUILD_FAILED, EXIT_LOCKED = range(6)
+(
+    EXIT_OK,
+    EXIT_ERROR,
+    EXIT_USAGE,
+    EXIT_GATE_FAILED,
+    EXIT_BUILD_FAILED,
+    EXIT_LOCKED,
+    EXIT_INVALID_ORG,
+    EXIT_NO_BILLING,
+) = range(8)
 
 
 def run_pipeline(settings: Settings) -> int:
