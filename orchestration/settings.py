@@ -13,6 +13,7 @@ publication). TBM_PYTHON (the interpreter of scripts/dev) is read by that shell 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -128,7 +129,6 @@ THRESHOLDS = (
 # What the dbt subprocess reads from its environment: profiles.yml and dbt_project.yml name these
 # variables with the same defaults as SETTINGS (tests/test_settings.py keeps them equal).
 DBT_VARIABLES = (
-    "org",
     "warehouse",
     "memory_limit",
     "temp_dir",
@@ -136,6 +136,12 @@ DBT_VARIABLES = (
     "freshness_as_of",
     "spark_dir",
 )
+# dbt reads the organisation folder as its second seed path, which must lie inside the project:
+# dbt writes a seed's compiled SQL to target/run/<project>/<seed path>, and for a seed path
+# outside the project that path is the seed file itself. A folder elsewhere is staged (copied)
+# under ORG_STAGING before dbt runs (orchestration/org/ stage_for_dbt).
+ORG_SEED_PATH = "TBM_ORG_SEED_PATH"
+ORG_STAGING = PROJECT_DIR / ".tbm" / "org"
 # Switches of the libraries this process imports, set before the import: Great Expectations
 # sends usage analytics unless told not to.
 LIBRARY_SWITCHES = {"GX_ANALYTICS_ENABLED": "false"}
@@ -277,6 +283,15 @@ class Settings:
         )
 
     @property
+    def org_seed_path(self) -> Path:
+        """Where dbt reads the organisation folder: the folder itself when it lies in the
+        project, else its staged copy (one per folder, named by a digest of its path)."""
+        folder = self.org.resolve()
+        if folder.is_relative_to(PROJECT_DIR):
+            return folder
+        return ORG_STAGING / hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+
+    @property
     def gx_docs(self) -> Path:
         """Folder of the Great Expectations Data Docs (index.html) of the last gate run."""
         return self.warehouse.parent / "gx_docs"
@@ -300,7 +315,10 @@ class Settings:
             "freshness_as_of": self.freshness_as_of,
             **{name: str(value) for name, value in self.thresholds.items()},
         }
-        return {SETTINGS[name][0]: value for name, value in values.items()}
+        return {
+            **{SETTINGS[name][0]: value for name, value in values.items()},
+            ORG_SEED_PATH: self.org_seed_path.relative_to(PROJECT_DIR).as_posix(),
+        }
 
     def export(self, **extra: str) -> None:
         """Write these settings (and EXTRA variables for dbt, such as the Spark build's list of

@@ -29,18 +29,6 @@ from tests.demo import PROJECT, copy_demo, query, start_tbm
 
 pytestmark = pytest.mark.e2e
 EXIT_OK, EXIT_GATE_FAILED = 0, 3
-PROJECT_FILES = (
-    "orchestration",
-    "models",
-    "macros",
-    "seeds",
-    "data-tests",
-    "expectations",
-    "analyses",
-    "snapshots",
-    "dbt_project.yml",
-    "profiles.yml",
-)
 
 # A minimal valid FOCUS 1.2 charge of a new AWS billing account (so that no snapshot is
 # superseded), on the last day of October 2026, the demo's newest day.
@@ -156,17 +144,10 @@ def _stale_extract(case: dict) -> None:
 
 
 def _owner_less_service(case: dict) -> None:
-    # the catalog is a seed: the case runs a copy of the project whose catalog lost an owner
-    project = case["dir"] / "project"
-    for name in PROJECT_FILES:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(
-                source, project / name, ignore=shutil.ignore_patterns("__pycache__", "target")
-            )
-        elif source.exists():
-            shutil.copy(source, project / name)
-    services = project / "seeds/catalog/services.csv"
+    # the catalog is the organisation folder's: the case runs a copy whose catalog lost an owner
+    org = case["dir"] / "org"
+    shutil.copytree(PROJECT / "orgs" / "demo", org)
+    services = org / "services.csv"
     with services.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -176,11 +157,7 @@ def _owner_less_service(case: dict) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    # the good run left a current manifest: copied last, it spares the copy a `dbt parse` (a
-    # seed's values are not in the manifest)
-    (project / "target").mkdir()
-    shutil.copy(PROJECT / "target" / "manifest.json", project / "target" / "manifest.json")
-    case["cwd"] = project
+    case["org"] = org
 
 
 def _smaller_redelivery(case: dict) -> None:
@@ -292,7 +269,7 @@ def broken(good) -> dict:
             str(case["landing"]),
             "--warehouse",
             str(case["warehouse"]),
-            cwd=case.get("cwd", PROJECT),
+            *(("--org", str(case["org"])) if "org" in case else ()),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from orchestration.cli import bench, month_end, pipeline
+from orchestration.cli import bench, month_end, onboarding, pipeline
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +17,7 @@ def main() -> None:
 
 
 for command in (
+    onboarding.init,
     pipeline.generate,
     pipeline.run,
     pipeline.demo,

@@ -35,7 +35,8 @@ from orchestration.settings import Settings
 
 
 def run_pipeline(settings: Settings) -> int:
-    """Load, build, gate and publish under the run lock; print the summary; the exit code."""
+    """Check the organisation folder, then load, build, gate and publish under the run lock;
+    print the summary; the exit code."""
     if not settings.landing.is_dir():
         click.echo(
             f"error: landing folder {settings.landing} does not exist "
@@ -43,6 +44,14 @@ def run_pipeline(settings: Settings) -> int:
             err=True,
         )
         return EXIT_USAGE
+    from orchestration.org import validate
+
+    problems = validate(settings.org)
+    if problems:
+        click.echo(f"error: the organisation folder {settings.org} is invalid:", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        return EXIT_INVALID_ORG
     from orchestration.warehouse import RunLocked, run_lock
 
     try:

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from orchestration.org import stage_for_dbt
 from orchestration.settings import PROJECT_DIR, Settings
 from orchestration.warehouse.control_tables import ensure_audit_schema
 
@@ -77,6 +78,7 @@ def ensure_manifest(settings: Settings) -> Path:
     target/manifest.json as it loads the Dagster definitions: so one parse at a time (a lock
     file), into a folder of its own, and its files renamed into target/ (a reader sees the old
     or the new manifest, never a half-written one)."""
+    stage_for_dbt(settings)
     if _parse_is_current(settings):
         return MANIFEST
     target = MANIFEST.parent

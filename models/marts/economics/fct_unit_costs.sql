@@ -66,10 +66,12 @@ service_months as (
         billing_month
     from service_costs
     union
+    -- telemetry of a service the catalog does not know has no cost to divide
     select
         service_id,
         billing_month
     from service_volumes
+    where service_id in (select services.service_id from services)
 ),
 
 service_months_with_days as (

@@ -15,6 +15,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.org import stage_for_dbt
 from orchestration.pipeline import gates
 from orchestration.pipeline.dbt_project import (
     PROJECT_DIR,
@@ -83,6 +84,7 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings
     fingerprint = project_fingerprint(settings)
     # dagster-dbt leaves a folder per dbt command under target/; keep the recent ones
     prune_invocation_folders(context.op_execution_context.op.name)
+    stage_for_dbt(settings)  # dbt reads the organisation folder as seeds
     with warehouse(settings) as con:
         ensure_control_tables(con)  # dbt reads them as sources
         last = last_build_fingerprint(con)
