@@ -57,10 +57,7 @@ aggregated as (
         {% for dimension in dimensions -%}
         {{ dimension }},
         {% endfor -%}
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
+        {{ sum_cost_amounts() }}
     from allocated_parts
     group by
         {{ dimensions | join(',\n        ') }}
