@@ -1,22 +1,5 @@
 {#- the grain: the dimensions of an allocated part -#}
-{%- set dimensions = [
-    'billing_month',
-    'billing_currency',
-    'source_type',
-    'service_id',
-    'service_valid_from',
-    'cost_pool',
-    'cost_sub_pool',
-    'tower',
-    'sub_tower',
-    'allocation_method',
-    'allocation_rule_id',
-    'shared_pool_id',
-    'driver_type',
-    'driver_metric',
-    'unallocated_reason',
-    'is_idle_cost',
-] -%}
+{%- set dimensions = allocated_part_dimensions() -%}
 
 with
 

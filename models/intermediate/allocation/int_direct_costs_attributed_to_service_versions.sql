@@ -1,23 +1,8 @@
 -- Cost lines that do not enter a shared pool, at the catalog version (owner, business unit, cost
 -- center) of their days: direct and central lines at their mapped service, the rest on the
 -- explicit `unallocated` bucket with the reason.
-{#- the grain: the dimensions of a direct or unallocated part -#}
-{%- set dimensions = [
-    'billing_month',
-    'billing_currency',
-    'source_type',
-    'service_id',
-    'service_valid_from',
-    'cost_pool',
-    'cost_sub_pool',
-    'tower',
-    'sub_tower',
-    'allocation_method',
-    'allocation_rule_id',
-    'shared_pool_id',
-    'unallocated_reason',
-    'is_idle_cost',
-] %}
+{#- the grain: the dimensions of an allocated part (a direct part has no driver) -#}
+{%- set dimensions = allocated_part_dimensions(with_driver=false) %}
 
 with
 
