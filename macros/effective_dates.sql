@@ -15,3 +15,22 @@
     {{ period_to }} > {{ versions }}.valid_from
     and ({{ versions }}.valid_to is null or {{ period_from }} < {{ versions }}.valid_to)
 {%- endmacro %}
+
+{#- clipped_valid_from(versions, period_from) / clipped_valid_to(versions, period_to): the days
+    of the period [period_from, period_to) on which the row `versions` is in force are
+    [clipped_valid_from, clipped_valid_to): the later of valid_from and period_from, the earlier
+    of valid_to (null = still in force) and period_to. Meaningful where is_valid_during holds. -#}
+{% macro clipped_valid_from(versions, period_from) -%}
+    case
+        when {{ versions }}.valid_from > {{ period_from }} then {{ versions }}.valid_from
+        else {{ period_from }}
+    end
+{%- endmacro %}
+
+{% macro clipped_valid_to(versions, period_to) -%}
+    case
+        when {{ versions }}.valid_to is not null and {{ versions }}.valid_to < {{ period_to }}
+            then {{ versions }}.valid_to
+        else {{ period_to }}
+    end
+{%- endmacro %}

@@ -1,22 +1,5 @@
 {#- the grain: the dimensions of an allocated part -#}
-{%- set dimensions = [
-    'billing_month',
-    'billing_currency',
-    'source_type',
-    'service_id',
-    'service_valid_from',
-    'cost_pool',
-    'cost_sub_pool',
-    'tower',
-    'sub_tower',
-    'allocation_method',
-    'allocation_rule_id',
-    'shared_pool_id',
-    'driver_type',
-    'driver_metric',
-    'unallocated_reason',
-    'is_idle_cost',
-] -%}
+{%- set dimensions = allocated_part_dimensions() -%}
 
 with
 
@@ -57,10 +40,7 @@ aggregated as (
         {% for dimension in dimensions -%}
         {{ dimension }},
         {% endfor -%}
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
+        {{ sum_cost_amounts() }}
     from allocated_parts
     group by
         {{ dimensions | join(',\n        ') }}

@@ -1,6 +1,20 @@
 -- The one pass over charge-level tables of the allocation: every later step works on these
 -- groups (pool-month grain), so the cost of allocation does not grow with the line count.
 {{ config(**month_incremental_config('billing_month')) }}
+{#- a charge group: the charges alike in all the allocation reads -#}
+{%- set group_columns = [
+    'billing_month',
+    'charge_date',
+    'billing_currency',
+    'provider_name',
+    'charge_category',
+    'service_category',
+    'service_subcategory',
+    'is_idle_cost',
+    'service_id',
+    'mapping_rule_id',
+    'mapping_method',
+] -%}
 
 with
 
@@ -73,38 +87,15 @@ charges_joined as (
 -- the currency gate reports its month.
 grouped as (
     select
-        billing_month,
-        charge_date,
-        billing_currency,
-        provider_name,
-        charge_category,
-        service_category,
-        service_subcategory,
-        is_idle_cost,
-        service_id,
-        mapping_rule_id,
-        mapping_method,
-        sum(billed_cost) as billed_cost_billing,
-        sum(effective_cost) as effective_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting', missing_flag='has_missing_fx_rate') }}
-            as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting', missing_flag='has_missing_fx_rate') }}
-            as effective_cost_reporting,
+        {% for column in group_columns -%}
+        {{ column }},
+        {% endfor -%}
+        {{ sum_cost_amounts(missing_flag='has_missing_fx_rate', billing_suffix='') }},
         count(*) as charge_count,
         sum(case when has_missing_fx_rate then 1 else 0 end) as missing_fx_rate_count
     from charges_joined
     group by
-        billing_month,
-        charge_date,
-        billing_currency,
-        provider_name,
-        charge_category,
-        service_category,
-        service_subcategory,
-        is_idle_cost,
-        service_id,
-        mapping_rule_id,
-        mapping_method
+        {{ group_columns | join(',\n        ') }}
 ),
 
 final as (

@@ -41,14 +41,8 @@ cost_lines as (
         cast(null as string) as invoice_id,
         cast(null as string) as invoice_line_id,
         -- strings
-        source_type,
+        {{ cost_profile_columns('cloud') }},
         billing_currency,
-        coalesce(provider_name, '') as provider_name,
-        '' as invoice_type,
-        coalesce(charge_category, '') as charge_category,
-        coalesce(service_category, '') as service_category,
-        coalesce(service_subcategory, '') as service_subcategory,
-        '' as product,
         -- numerics
         billed_cost_billing,
         effective_cost_billing,
@@ -73,14 +67,8 @@ cost_lines as (
         invoice_months.invoice_id,
         invoice_months.invoice_line_id,
         -- strings
-        'invoice' as source_type,
+        {{ cost_profile_columns('invoice', 'invoice_months') }},
         invoice_months.billing_currency,
-        coalesce(invoice_months.vendor_name, '') as provider_name,
-        coalesce(invoice_months.invoice_type, '') as invoice_type,
-        '' as charge_category,
-        '' as service_category,
-        '' as service_subcategory,
-        coalesce(invoice_months.product, '') as product,
         -- numerics
         invoice_months.billed_cost_billing,
         invoice_months.effective_cost_billing,
@@ -172,14 +160,11 @@ lines_classified as (
     from cost_lines
     left join cost_profiles
         on
-            cost_lines.source_type = cost_profiles.source_type
-            and cost_lines.provider_name = cost_profiles.provider_name
-            and cost_lines.invoice_type = cost_profiles.invoice_type
-            and cost_lines.charge_category = cost_profiles.charge_category
-            and cost_lines.service_category = cost_profiles.service_category
-            and cost_lines.service_subcategory = cost_profiles.service_subcategory
-            and cost_lines.product = cost_profiles.product
-            and cost_lines.billing_month = cost_profiles.billing_month
+            {% for column in cost_profile_keys() -%}
+            cost_lines.{{ column }} = cost_profiles.{{ column }}
+            and
+            {% endfor -%}
+            cost_lines.billing_month = cost_profiles.billing_month
     left join first_membership_matches
         on
             cost_lines.source_type = first_membership_matches.source_type

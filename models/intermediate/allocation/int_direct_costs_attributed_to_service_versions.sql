@@ -1,6 +1,9 @@
 -- Cost lines that do not enter a shared pool, at the catalog version (owner, business unit, cost
 -- center) of their days: direct and central lines at their mapped service, the rest on the
 -- explicit `unallocated` bucket with the reason.
+{#- the grain: the dimensions of an allocated part (a direct part has no driver) -#}
+{%- set dimensions = allocated_part_dimensions(with_driver=false) %}
+
 with
 
 cost_lines as (
@@ -37,16 +40,8 @@ cloud_lines_with_versions as (
 -- An invoice part spans days [period_from, period_to): it is split over the catalog versions of
 -- those days in proportion to their days (largest remainder, exact).
 invoice_parts as (
-    select
-        lines_to_attribute.*,
-        billing_currencies.minor_units as billing_minor_units,
-        reporting_currencies.minor_units as reporting_minor_units
-    from lines_to_attribute
-    left join currencies as billing_currencies
-        on lines_to_attribute.billing_currency = billing_currencies.currency_code
-    left join currencies as reporting_currencies
-        on reporting_currencies.currency_code = '{{ reporting_currency() }}'
-    where lines_to_attribute.source_type = 'invoice'
+    select * from lines_to_attribute
+    where source_type = 'invoice'
 ),
 
 invoice_version_days as (
@@ -56,11 +51,8 @@ invoice_version_days as (
         invoice_parts.billing_month,
         services.valid_from as service_valid_from,
         {{ dbt.datediff(
-            'case when services.valid_from > invoice_parts.period_from'
-            ~ ' then services.valid_from else invoice_parts.period_from end',
-            'case when services.valid_to is not null'
-            ~ ' and services.valid_to < invoice_parts.period_to'
-            ~ ' then services.valid_to else invoice_parts.period_to end',
+            clipped_valid_from('services', 'invoice_parts.period_from'),
+            clipped_valid_to('services', 'invoice_parts.period_to'),
             'day'
         ) }} as version_days
     from invoice_parts
@@ -75,24 +67,13 @@ invoice_version_days as (
 ),
 
 invoice_parts_split as (
-    {{ allocate_largest_remainder(
+    {{ allocate_cost_amounts(
         pools='invoice_parts',
         receivers='invoice_version_days',
         pool_keys=['invoice_id', 'invoice_line_id', 'billing_month'],
         receiver_keys=['service_valid_from'],
         weight_column='version_days',
-        amount_columns=[
-            'billed_cost_billing',
-            'effective_cost_billing',
-            'billed_cost_reporting',
-            'effective_cost_reporting',
-        ],
-        decimals={
-            'billed_cost_billing': 'billing_minor_units',
-            'effective_cost_billing': 'billing_minor_units',
-            'billed_cost_reporting': 'reporting_minor_units',
-            'effective_cost_reporting': 'reporting_minor_units',
-        },
+        currencies='currencies',
     ) }}
 ),
 
@@ -135,24 +116,41 @@ invoice_parts_with_versions as (
             and invoice_parts.billing_month = invoice_parts_split.billing_month
 ),
 
+-- The lines of the explicit `unallocated` bucket, with their reason: no service version.
+unallocated_lines as (
+    select
+        cost_lines.*,
+        cast(null as date) as service_valid_from
+    from cost_lines
+    where cost_lines.allocation_assignment = 'unallocated'
+),
+
 -- Every line with its service version; a service without a catalog row for the days of the
 -- line goes to `unallocated` (reason service_not_in_catalog), never dropped.
 lines_with_versions as (
-    {% for relation in ['cloud_lines_with_versions', 'invoice_parts_with_versions'] -%}
+    {% for relation in [
+        'cloud_lines_with_versions',
+        'invoice_parts_with_versions',
+        'unallocated_lines',
+    ] -%}
     select
         case
             when service_valid_from is null then 'unallocated' else service_id
         end as service_id,
         coalesce(service_valid_from, cast('1900-01-01' as date)) as service_valid_from,
-        mapping_rule_id as allocation_rule_id,
+        case
+            when unallocated_reason = 'no_pool_definition' then shared_pool_id
+            else mapping_rule_id
+        end as allocation_rule_id,
         shared_pool_id,
         source_type,
         case
             when service_valid_from is null then 'unallocated' else allocation_assignment
         end as allocation_method,
-        case
-            when service_valid_from is null then 'service_not_in_catalog'
-        end as unallocated_reason,
+        coalesce(
+            unallocated_reason,
+            case when service_valid_from is null then 'service_not_in_catalog' end
+        ) as unallocated_reason,
         billing_currency,
         cost_pool,
         cost_sub_pool,
@@ -167,76 +165,21 @@ lines_with_versions as (
         is_idle_cost,
         billing_month
     from {{ relation }}
-    union all
-    {% endfor -%}
-    select
-        'unallocated' as service_id,
-        cast('1900-01-01' as date) as service_valid_from,
-        case
-            when unallocated_reason = 'no_pool_definition' then shared_pool_id
-            else mapping_rule_id
-        end as allocation_rule_id,
-        shared_pool_id,
-        source_type,
-        'unallocated' as allocation_method,
-        unallocated_reason,
-        billing_currency,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        billed_cost_billing,
-        effective_cost_billing,
-        billed_cost_reporting,
-        effective_cost_reporting,
-        line_count,
-        missing_fx_rate_count,
-        is_idle_cost,
-        billing_month
-    from cost_lines
-    where allocation_assignment = 'unallocated'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 aggregated as (
     select
-        billing_month,
-        billing_currency,
-        source_type,
-        service_id,
-        service_valid_from,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        allocation_method,
-        allocation_rule_id,
-        shared_pool_id,
-        unallocated_reason,
-        is_idle_cost,
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
-            as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
-            as effective_cost_reporting,
+        {% for dimension in dimensions -%}
+        {{ dimension }},
+        {% endfor -%}
+        {{ sum_cost_amounts(missing_count='missing_fx_rate_count') }},
         sum(line_count) as line_count,
         sum(missing_fx_rate_count) as missing_fx_rate_count
     from lines_with_versions
     group by
-        billing_month,
-        billing_currency,
-        source_type,
-        service_id,
-        service_valid_from,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        allocation_method,
-        allocation_rule_id,
-        shared_pool_id,
-        unallocated_reason,
-        is_idle_cost
+        {{ dimensions | join(',\n        ') }}
 ),
 
 final as (

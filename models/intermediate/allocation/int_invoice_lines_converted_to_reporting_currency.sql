@@ -58,20 +58,11 @@ lines_with_rates as (
     select
         invoice_lines.*,
         currencies.minor_units as billing_minor_units,
-        case
-            when invoice_lines.billing_currency = '{{ reporting_currency() }}' then 'identity'
-            else rates_as_of_lookup_days.fx_rate_source
-        end as fx_rate_source,
-        case
-            when invoice_lines.billing_currency = '{{ reporting_currency() }}'
-                then cast(1 as decimal(38, 12))
-            else rates_as_of_lookup_days.fx_rate
-        end as fx_rate,
-        case
-            when invoice_lines.billing_currency = '{{ reporting_currency() }}'
-                then invoice_lines.service_period_start
-            else rates_as_of_lookup_days.fx_rate_date
-        end as fx_rate_date
+        {{ fx_rate_columns(
+            'invoice_lines.billing_currency',
+            'invoice_lines.service_period_start',
+            'rates_as_of_lookup_days',
+        ) }}
     from invoice_lines
     left join currencies
         on invoice_lines.billing_currency = currencies.currency_code

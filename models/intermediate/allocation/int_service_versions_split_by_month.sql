@@ -27,15 +27,8 @@ versions_in_months as (
         services.service_type,
         services.valid_from as service_valid_from,
         months_with_ends.billing_month,
-        case
-            when services.valid_from > months_with_ends.billing_month then services.valid_from
-            else months_with_ends.billing_month
-        end as days_from,
-        case
-            when services.valid_to is not null and services.valid_to < months_with_ends.next_month
-                then services.valid_to
-            else months_with_ends.next_month
-        end as days_to,
+        {{ clipped_valid_from('services', 'months_with_ends.billing_month') }} as days_from,
+        {{ clipped_valid_to('services', 'months_with_ends.next_month') }} as days_to,
         {{ dbt.datediff('months_with_ends.billing_month', 'months_with_ends.next_month', 'day') }}
             as days_in_month
     from services

@@ -3,6 +3,19 @@
 -- its cost lines; the largest-remainder macro splits each amount over the services by the
 -- pool's driver weights (int_shared_pool_drivers_measured_by_month), exactly. A pool instance
 -- whose driver has no data for the month stays whole on `unallocated` (no_driver_data).
+{#- the columns that identify a pool instance -#}
+{%- set pool_keys = [
+    'shared_pool_id',
+    'billing_month',
+    'billing_currency',
+    'source_type',
+    'cost_pool',
+    'cost_sub_pool',
+    'tower',
+    'sub_tower',
+    'is_idle_cost',
+] %}
+
 with
 
 cost_lines as (
@@ -23,61 +36,24 @@ currencies as (
 ),
 
 -- a pool instance with a line lacking an FX rate has no reporting amount (null, not partial)
-pool_instances_summed as (
+pool_instances as (
     select
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost,
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
-            as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
-            as effective_cost_reporting,
+        {% for key in pool_keys -%}
+        {{ key }},
+        {% endfor -%}
+        {{ sum_cost_amounts(missing_count='missing_fx_rate_count') }},
         sum(line_count) as line_count,
         sum(missing_fx_rate_count) as missing_fx_rate_count
     from cost_lines
     group by
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost
-),
-
-pool_instances as (
-    select
-        pool_instances_summed.*,
-        billing_currencies.minor_units as billing_minor_units,
-        reporting_currencies.minor_units as reporting_minor_units
-    from pool_instances_summed
-    left join currencies as billing_currencies
-        on pool_instances_summed.billing_currency = billing_currencies.currency_code
-    left join currencies as reporting_currencies
-        on reporting_currencies.currency_code = '{{ reporting_currency() }}'
+        {{ pool_keys | join(',\n        ') }}
 ),
 
 pool_receivers as (
     select
-        pool_instances.shared_pool_id,
-        pool_instances.billing_month,
-        pool_instances.billing_currency,
-        pool_instances.source_type,
-        pool_instances.cost_pool,
-        pool_instances.cost_sub_pool,
-        pool_instances.tower,
-        pool_instances.sub_tower,
-        pool_instances.is_idle_cost,
+        {% for key in pool_keys -%}
+        pool_instances.{{ key }},
+        {% endfor -%}
         driver_weights.service_id,
         driver_weights.service_valid_from,
         driver_weights.driver_weight
@@ -89,62 +65,27 @@ pool_receivers as (
 ),
 
 pool_parts as (
-    {{ allocate_largest_remainder(
+    {{ allocate_cost_amounts(
         pools='pool_instances',
         receivers='pool_receivers',
-        pool_keys=[
-            'shared_pool_id',
-            'billing_month',
-            'billing_currency',
-            'source_type',
-            'cost_pool',
-            'cost_sub_pool',
-            'tower',
-            'sub_tower',
-            'is_idle_cost',
-        ],
+        pool_keys=pool_keys,
         receiver_keys=['service_id', 'service_valid_from'],
         weight_column='driver_weight',
-        amount_columns=[
-            'billed_cost_billing',
-            'effective_cost_billing',
-            'billed_cost_reporting',
-            'effective_cost_reporting',
-        ],
-        decimals={
-            'billed_cost_billing': 'billing_minor_units',
-            'effective_cost_billing': 'billing_minor_units',
-            'billed_cost_reporting': 'reporting_minor_units',
-            'effective_cost_reporting': 'reporting_minor_units',
-        },
+        currencies='currencies',
     ) }}
 ),
 
 allocated_instances as (
     select distinct
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost
+        {{ pool_keys | join(',\n        ') }}
     from pool_parts
 ),
 
 parts_and_unallocated as (
     select
-        pool_parts.shared_pool_id,
-        pool_parts.billing_month,
-        pool_parts.billing_currency,
-        pool_parts.source_type,
-        pool_parts.cost_pool,
-        pool_parts.cost_sub_pool,
-        pool_parts.tower,
-        pool_parts.sub_tower,
-        pool_parts.is_idle_cost,
+        {% for key in pool_keys -%}
+        pool_parts.{{ key }},
+        {% endfor -%}
         pool_parts.service_id,
         pool_parts.service_valid_from,
         cast(null as string) as unallocated_reason,
@@ -159,15 +100,9 @@ parts_and_unallocated as (
 
     -- the driver has no data for the month: visible, never spread silently
     select
-        pool_instances.shared_pool_id,
-        pool_instances.billing_month,
-        pool_instances.billing_currency,
-        pool_instances.source_type,
-        pool_instances.cost_pool,
-        pool_instances.cost_sub_pool,
-        pool_instances.tower,
-        pool_instances.sub_tower,
-        pool_instances.is_idle_cost,
+        {% for key in pool_keys -%}
+        pool_instances.{{ key }},
+        {% endfor -%}
         'unallocated' as service_id,
         cast('1900-01-01' as date) as service_valid_from,
         'no_driver_data' as unallocated_reason,
@@ -179,15 +114,11 @@ parts_and_unallocated as (
     from pool_instances
     left join allocated_instances
         on
-            pool_instances.shared_pool_id = allocated_instances.shared_pool_id
-            and pool_instances.billing_month = allocated_instances.billing_month
-            and pool_instances.billing_currency = allocated_instances.billing_currency
-            and pool_instances.source_type = allocated_instances.source_type
-            and pool_instances.cost_pool = allocated_instances.cost_pool
-            and pool_instances.cost_sub_pool = allocated_instances.cost_sub_pool
-            and pool_instances.tower = allocated_instances.tower
-            and pool_instances.sub_tower = allocated_instances.sub_tower
-            and pool_instances.is_idle_cost = allocated_instances.is_idle_cost
+            {% for key in pool_keys[:-1] -%}
+            pool_instances.{{ key }} = allocated_instances.{{ key }}
+            and
+            {% endfor -%}
+            pool_instances.{{ pool_keys[-1] }} = allocated_instances.{{ pool_keys[-1] }}
     where allocated_instances.shared_pool_id is null
 ),
 

@@ -144,19 +144,9 @@ months_to_build as (
 charges_with_rates as (
     select
         charges.*,
-        case
-            when charges.billing_currency = '{{ reporting_currency() }}' then 'identity'
-            else rates_as_of_charge_date.fx_rate_source
-        end as fx_rate_source,
-        case
-            when charges.billing_currency = '{{ reporting_currency() }}'
-                then cast(1 as decimal(38, 12))
-            else rates_as_of_charge_date.fx_rate
-        end as fx_rate,
-        case
-            when charges.billing_currency = '{{ reporting_currency() }}' then charges.charge_date
-            else rates_as_of_charge_date.fx_rate_date
-        end as fx_rate_date
+        {{ fx_rate_columns(
+            'charges.billing_currency', 'charges.charge_date', 'rates_as_of_charge_date'
+        ) }}
     from charges
     left join rates_as_of_charge_date
         on

@@ -1,12 +1,4 @@
-{%- set match_columns = [
-    'source_type',
-    'provider_name',
-    'invoice_type',
-    'charge_category',
-    'service_category',
-    'service_subcategory',
-    'product',
-] -%}
+{%- set match_columns = cost_profile_keys() -%}
 
 with
 
@@ -28,29 +20,17 @@ tower_rules as (
 
 -- A cost profile: the attributes the rules read, per billing month. Rules are matched once per
 -- profile (a few hundred), not per charge. Empty string stands for null so that the profile
--- is an equality join key for the cost lines.
+-- is an equality join key for the cost lines (macros/cost_profiles.sql).
 cost_profiles as (
     select distinct
-        'cloud' as source_type,
-        coalesce(provider_name, '') as provider_name,
-        '' as invoice_type,
-        coalesce(charge_category, '') as charge_category,
-        coalesce(service_category, '') as service_category,
-        coalesce(service_subcategory, '') as service_subcategory,
-        '' as product,
+        {{ cost_profile_columns('cloud') }},
         billing_month
     from charge_groups
 
     union
 
     select distinct
-        'invoice' as source_type,
-        coalesce(vendor_name, '') as provider_name,
-        coalesce(invoice_type, '') as invoice_type,
-        '' as charge_category,
-        '' as service_category,
-        '' as service_subcategory,
-        coalesce(product, '') as product,
+        {{ cost_profile_columns('invoice') }},
         billing_month
     from invoice_months
 ),

@@ -42,14 +42,10 @@ monthly as (
         service_id,
         business_unit,
         reporting_currency,
-        case
-            when count(*) = count(effective_cost_reporting) then sum(effective_cost_reporting)
-        end as effective_cost_reporting,
+        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting,
         {% for part in ['direct', 'shared', 'unallocated'] -%}
-        case
-            when count(*) = count(effective_cost_reporting)
-                then sum({{ part }}_effective_cost_reporting)
-        end as {{ part }}_effective_cost_reporting,
+        {{ fx_safe_sum(part ~ '_effective_cost_reporting', known='effective_cost_reporting') }}
+            as {{ part }}_effective_cost_reporting,
         {% endfor -%}
         count(*) as allocated_row_count
     from costs_by_part

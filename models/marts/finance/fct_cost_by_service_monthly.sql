@@ -15,12 +15,7 @@ aggregated as (
         service_id,
         mapping_method,
         '{{ reporting_currency() }}' as reporting_currency,
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting', missing_count='missing_fx_rate_count') }}
-            as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting', missing_count='missing_fx_rate_count') }}
-            as effective_cost_reporting,
+        {{ sum_cost_amounts(missing_count='missing_fx_rate_count') }},
         sum(charge_count) as charge_count
     from charge_groups
     group by

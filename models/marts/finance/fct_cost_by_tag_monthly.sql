@@ -51,11 +51,9 @@ monthly as (
         min(masking_rule_id) as masking_rule_id,
         bool_or(is_tag_value_masked) as is_tag_value_masked,
         count(*) as charge_count,
-        sum(billed_cost) as billed_cost_billing,
-        sum(effective_cost) as effective_cost_billing,
-        -- null when a charge has no FX rate (never partial): the currency gate reports it
-        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
-        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting
+        -- the reporting sums are null when a charge has no FX rate (never partial): the currency
+        -- gate reports it
+        {{ sum_cost_amounts(billing_suffix='') }}
     from tagged_charges
     group by billing_month, billing_currency, reporting_currency, tag_key, tag_value
 ),
