@@ -195,7 +195,7 @@ def test_a_run_on_the_four_exports_publishes_with_their_deviations_as_warnings(e
         "file's version the provider does not deliver (null in every row): observed 1, "
         "limit = 0 (missing_columns: ContractedCost)",
         "2024-09-01 AWS billing/aws/focus-1-2-with-aws-columns-2024-09.csv: charges with a "
-        "PricingUnit or ConsumedUnit outside the FOCUS unit format: observed 2, limit = 0 "
+        "PricingUnit or ConsumedUnit outside the FOCUS unit format: observed 1, limit = 0 "
         "(sample_unit_outside_format: GB-Mo (FOCUS: GB-Months))",
         "2024-09-01 Microsoft billing/microsoft/focus-cost-2024-09.csv: charges with a "
         "PricingUnit or ConsumedUnit outside the FOCUS unit format: observed 1, limit = 0 "
@@ -227,12 +227,11 @@ def test_the_deviations_are_published_per_file_and_provider(exports_run):
         "select provider_name, deviations from quality.qa_billing_deviations order by 1",
     )
     assert rows == [
-        ("AWS", "2 charges with a unit outside the FOCUS unit format"),
-        ("Google Cloud", "1 charges outside their billing period"),
+        ("AWS", "units outside the FOCUS unit format: 1 charge(s)"),
+        ("Google Cloud", "charged outside the billing period: 1 charge(s)"),
         (
             "Microsoft",
-            "not delivered: ServiceSubcategory; "
-            "1 charges with a unit outside the FOCUS unit format",
+            "not delivered: ServiceSubcategory; units outside the FOCUS unit format: 1 charge(s)",
         ),
         ("Oracle", "not delivered: ContractedCost"),
     ]

@@ -11,7 +11,7 @@
     are required by the loader, which quarantines a row without them (raw_billing gate).
 
     A unit outside the FOCUS unit format is one that the FOCUS export rewrites
-    (focus_unit_format: `GB-Mo`, `Hrs`, `1K Tokens`, ...). A charge outside its billing period
+    (focus_unit_format: `GB-Mo`, `1K Tokens`, `1/Month`, ...). A charge outside its billing period
     (not a correction) is billed in the period that its provider says. -#}
 {%- set expected_columns = {
     'ProviderName': ('billing.provider_name', '1.0'),
@@ -176,13 +176,14 @@ final as (
             end,
             case
                 when named.unit_outside_format_count > 0
-                    then cast(named.unit_outside_format_count as string)
-                        || ' charges with a unit outside the FOCUS unit format'
+                    then 'units outside the FOCUS unit format: '
+                        || cast(named.unit_outside_format_count as string) || ' charge(s)'
             end,
             case
                 when named.charged_outside_billing_period_count > 0
-                    then cast(named.charged_outside_billing_period_count as string)
-                        || ' charges outside their billing period'
+                    then 'charged outside the billing period: '
+                        || cast(named.charged_outside_billing_period_count as string)
+                        || ' charge(s)'
             end
         ) as deviations,
         -- numerics
