@@ -110,13 +110,18 @@ def execute_job(settings: Settings) -> JobRun:
         click.echo(f"  dbt and Dagster output: {log_path}")
         instance = dg.DagsterInstance.ephemeral()
         setup_seconds = time.monotonic() - started
-        # dagster-dbt echoes dbt's log lines to stdout: they go to the run log, the summary to
-        # stdout
-        with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        # dagster-dbt echoes dbt's log lines to stdout, and Dagster's console logger writes
+        # to stderr (a failed step's error with its stack trace, a blocking gate's failure
+        # among them): both go to the run log; the summary, with every verdict, to stdout
+        with (
+            log_path.open("w") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
             result = job.execute_in_process(
                 raise_on_error=False,
                 instance=instance,
-                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
                 resources={"settings": SettingsResource.of(settings)},
             )
     return JobRun(result, instance, log_path, setup_seconds)
@@ -127,7 +132,11 @@ def report_run(job_run: JobRun, settings: Settings, seconds: float) -> int:
     from orchestration.commands.summary import RunOutcome, print_summary
 
     outcome = RunOutcome.from_result(job_run.result, settings, seconds)
+    if not outcome.failed_steps and not outcome.published:
+        outcome.no_billing = _no_billing(settings)
     print_summary(outcome, settings)
+    if outcome.no_billing:
+        return EXIT_NO_BILLING
     print_gate_report(job_run, settings, outcome)
     if outcome.failed_steps:
         click.echo(f"  see {job_run.log_path} for the failed steps' output")
@@ -136,6 +145,15 @@ def report_run(job_run: JobRun, settings: Settings, seconds: float) -> int:
     if outcome.gate_failed:
         return EXIT_GATE_FAILED
     return EXIT_OK
+
+
+def _no_billing(settings: Settings) -> str | None:
+    """The verdict of a run that built nothing because no billing row was ever loaded."""
+    from orchestration.pipeline.load import no_billing_verdict
+    from orchestration.warehouse import warehouse
+
+    with warehouse(settings) as con:
+        return no_billing_verdict(con, settings.landing)
 
 
 def print_gate_report(job_run: JobRun, settings: Settings, outcome) -> None:

@@ -39,6 +39,8 @@ class RunOutcome:
     dbt_tests_failed: list[str]
     failed_steps: list[str]
     published: bool
+    # why nothing was built: the warehouse holds no billing row (load.no_billing_verdict)
+    no_billing: str | None = None
 
     @property
     def gate_failed(self) -> bool:
@@ -235,7 +237,11 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
         for failure in gate.failures[:20]:
             echo(f"          {failure}")
     if not outcome.gates:
-        echo("  (not run: the build stopped before the gates)")
+        echo(
+            "  (not run: no billing data, nothing was built)"
+            if outcome.no_billing
+            else "  (not run: the build stopped before the gates)"
+        )
     echo(
         f"  dbt data tests: {outcome.dbt_tests_passed} passed, "
         f"{len(outcome.dbt_tests_failed)} failed"
@@ -247,6 +253,9 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
     echo("")
     if outcome.published:
         echo(f"Published for BI (read-only): {settings.published}")
+    elif outcome.no_billing:
+        echo(outcome.no_billing)
+        echo(f"NOT published: nothing was built; {settings.published} is as it was.")
     else:
         echo(f"NOT published: {settings.published} still holds the previous good run.")
         echo(f"  The built models stay inspectable in {settings.warehouse}.")

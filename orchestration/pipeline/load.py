@@ -759,5 +759,34 @@ def load_extract(
     return results
 
 
+def no_billing_verdict(con: duckdb.DuckDBPyConnection, landing: Path) -> str | None:
+    """Why the warehouse holds no billing row at all (no billing file loaded a row, in any run),
+    or None when it holds some: then there is nothing to build, gate or publish.
+
+    The verdict names each billing file logged and what became of it (a rejected file and its
+    reason, a file whose rows were all quarantined, a header-only file), or says that the
+    landing folder has no billing file.
+    """
+    ensure_raw_schema(con)
+    if con.execute("select count(*) from raw.billing").fetchone()[0]:
+        return None
+    files = con.execute(
+        "select path, status, rows_read, rows_quarantined, message from raw.load_log "
+        "where extract_kind = 'billing' order by file_id"
+    ).fetchall()
+    if not files:
+        return f"no billing data loaded: no billing file in {landing / 'billing'}"
+    reasons = []
+    for path, status, read, quarantined, message in files:
+        if status == "rejected" or status == "duplicate":
+            reason = f"{status}: {message}" if message else status
+        elif quarantined:
+            reason = f"all {quarantined:,} rows quarantined (see raw.quarantine)"
+        else:
+            reason = "no data rows" if not read else f"{read:,} rows read, none loaded"
+        reasons.append(f"{path}: {reason}")
+    return "no billing data loaded: " + "; ".join(reasons)
+
+
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]

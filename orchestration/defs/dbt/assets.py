@@ -26,6 +26,7 @@ from orchestration.pipeline.dbt_project import (
     record_build_fingerprint,
     run_dbt,
 )
+from orchestration.pipeline.load import no_billing_verdict
 from orchestration.pipeline.spark import (
     CONTROL_PLANE_TAG,
     closed_tables_setting,
@@ -75,6 +76,13 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings
     command (tests/test_dbt_unit_tests.py), not in every production build, where they are the
     largest fixed cost (about 40% of a small build). TBM_DBT_UNIT_TESTS=1 runs them here too."""
     settings = settings.settings
+    with warehouse(settings) as con:
+        verdict = no_billing_verdict(con, settings.landing)
+    if verdict:
+        # nothing to model: no model is built, so no gate runs and nothing is published
+        # (`tbm run` prints the verdict and exits 7)
+        context.log.info(verdict)
+        return
     args = ["build"]
     if settings.dbt_exclude_tests:
         # the models only, no data tests either (tests/test_spark_parity.py on two cores)
