@@ -12,6 +12,24 @@
     and {{ is_valid_on(rules, day) }}
 {%- endmacro %}
 
+{#- first_mapping_rule_matches(matches, partition_by): of the rule matches of each mapped row
+    (partition_by), the one that wins: the lowest precedence (rule level), then the lowest
+    priority, then the rule id, then the service id (a rule matching one row twice, e.g. through
+    two tags `app` and `Application`, stays deterministic). A select of the matches' columns
+    and match_order (1). -#}
+{% macro first_mapping_rule_matches(matches, partition_by) -%}
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by {{ partition_by | join(', ') }}
+                order by precedence, priority, rule_id, service_id
+            ) as match_order
+        from {{ matches }}
+    ) as rule_matches_ranked
+    where match_order = 1
+{%- endmacro %}
+
 {#- fallback_mapping_rules(rules, dated_rows, date_column): the explicit fallback rule
     (rule_type fallback, service `unallocated`) in force on each date of `dated_rows`: the
     lowest priority, then the lowest rule id. A select of date_column, rule_id and service_id,

@@ -167,20 +167,8 @@ rule_matches as (
     select * from provider_service_matches
 ),
 
-rule_matches_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by charge_id
-            -- service_id last: two tags matching one rule (app and Application) stay deterministic
-            order by precedence, priority, rule_id, service_id
-        ) as match_order
-    from rule_matches
-),
-
 first_matches as (
-    select * from rule_matches_ranked
-    where match_order = 1
+    {{ first_mapping_rule_matches('rule_matches', ['charge_id']) }}
 ),
 
 -- The explicit fallback rule (rule_type fallback, service `unallocated`) valid on each day.

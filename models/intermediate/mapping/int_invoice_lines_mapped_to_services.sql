@@ -57,19 +57,8 @@ vendor_matches as (
             and {{ is_valid_on('mapping_rules', 'invoice_lines.mapping_date') }}
 ),
 
-vendor_matches_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by invoice_id, invoice_line_id
-            order by precedence, priority, rule_id
-        ) as match_order
-    from vendor_matches
-),
-
 first_matches as (
-    select * from vendor_matches_ranked
-    where match_order = 1
+    {{ first_mapping_rule_matches('vendor_matches', ['invoice_id', 'invoice_line_id']) }}
 ),
 
 -- The explicit fallback rule (service `unallocated`) valid on each day, as for charges.
