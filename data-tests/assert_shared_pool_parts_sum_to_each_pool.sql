@@ -3,6 +3,24 @@
 -- the sum of the cost lines that entered it, billed and effective, in the billing and in the
 -- reporting currency (where every line of the pool has an FX rate). Fails with each instance
 -- that differs.
+{% set pool_instance = [
+    'shared_pool_id',
+    'billing_month',
+    'billing_currency',
+    'source_type',
+    'cost_pool',
+    'cost_sub_pool',
+    'tower',
+    'sub_tower',
+    'is_idle_cost',
+] -%}
+{%- set amounts = [
+    'billed_cost_billing',
+    'effective_cost_billing',
+    'billed_cost_reporting',
+    'effective_cost_reporting',
+] -%}
+
 with
 
 pool_lines as (
@@ -14,61 +32,43 @@ pool_parts as (
     select * from {{ ref('int_shared_pools_allocated_to_services') }}
 ),
 
-pools as (
+-- the cost lines of each pool instance (side `pool`) and its parts (side `parts`), summed
+sides as (
     select
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost,
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        sum(billed_cost_reporting) as billed_cost_reporting,
-        sum(effective_cost_reporting) as effective_cost_reporting,
-        sum(missing_fx_rate_count) as missing_fx_rate_count
+        'pool' as side,
+        {{ pool_instance | join(', ') }},
+        {{ amounts | join(', ') }},
+        missing_fx_rate_count
     from pool_lines
-    group by
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost
+    union all
+    select
+        'parts' as side,
+        {{ pool_instance | join(', ') }},
+        {{ amounts | join(', ') }},
+        0 as missing_fx_rate_count
+    from pool_parts
+),
+
+sides_summed as (
+    select
+        side,
+        {{ pool_instance | join(', ') }},
+        {% for amount in amounts -%}
+        sum({{ amount }}) as {{ amount }},
+        {% endfor -%}
+        sum(missing_fx_rate_count) as missing_fx_rate_count
+    from sides
+    group by side, {{ pool_instance | join(', ') }}
+),
+
+pools as (
+    select * from sides_summed
+    where side = 'pool'
 ),
 
 parts as (
-    select
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost,
-        sum(billed_cost_billing) as billed_cost_billing,
-        sum(effective_cost_billing) as effective_cost_billing,
-        sum(billed_cost_reporting) as billed_cost_reporting,
-        sum(effective_cost_reporting) as effective_cost_reporting
-    from pool_parts
-    group by
-        shared_pool_id,
-        billing_month,
-        billing_currency,
-        source_type,
-        cost_pool,
-        cost_sub_pool,
-        tower,
-        sub_tower,
-        is_idle_cost
+    select * from sides_summed
+    where side = 'parts'
 )
 
 select
@@ -85,15 +85,9 @@ select
 from pools
 full outer join parts
     on
-        pools.shared_pool_id = parts.shared_pool_id
-        and pools.billing_month = parts.billing_month
-        and pools.billing_currency = parts.billing_currency
-        and pools.source_type = parts.source_type
-        and pools.cost_pool = parts.cost_pool
-        and pools.cost_sub_pool = parts.cost_sub_pool
-        and pools.tower = parts.tower
-        and pools.sub_tower = parts.sub_tower
-        and pools.is_idle_cost = parts.is_idle_cost
+    {% for column in pool_instance -%}
+        {{ 'and ' if not loop.first }}pools.{{ column }} = parts.{{ column }}
+    {% endfor %}
 where
     pools.shared_pool_id is null
     or parts.shared_pool_id is null

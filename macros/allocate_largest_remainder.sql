@@ -60,14 +60,12 @@
 {%- set int_type = tbm_warehouse.lr_integer_type() -%}
 {%- set pool_key_list = pool_keys | join(', ') -%}
 {%- set receiver_order = receiver_keys | join(', ') -%}
+{#- the receivers' columns carried from the first select to the last -#}
+{%- set carried_columns = pool_keys + receiver_keys + [weight_column] -%}
 select
-    {% for key in pool_keys -%}
-    lr_ranked.{{ key }},
+    {% for column in carried_columns -%}
+    lr_ranked.{{ column }},
     {% endfor -%}
-    {% for key in receiver_keys -%}
-    lr_ranked.{{ key }},
-    {% endfor -%}
-    lr_ranked.{{ weight_column }},
     {% for column in amount_columns -%}
     {{ tbm_warehouse.lr_from_units(
         'lr_ranked.lr_sign_' ~ loop.index ~ ' * (lr_ranked.lr_floor_' ~ loop.index
@@ -137,13 +135,9 @@ from (
                     ) as lr_weight_total
                 from (
                     select
-                        {% for key in pool_keys -%}
-                        lr_receivers.{{ key }},
+                        {% for column in carried_columns -%}
+                        lr_receivers.{{ column }},
                         {% endfor -%}
-                        {% for key in receiver_keys -%}
-                        lr_receivers.{{ key }},
-                        {% endfor -%}
-                        lr_receivers.{{ weight_column }},
                         {{ tbm_warehouse.lr_to_units(
                             'case when lr_receivers.' ~ weight_column ~ ' > 0 then lr_receivers.'
                             ~ weight_column ~ ' else 0 end',

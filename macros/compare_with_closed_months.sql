@@ -231,6 +231,54 @@ unioned as (
 )
 {% endmacro %}
 
+{#- The columns of a restatement mart (after its keys and close_id), typed: per amount its
+    closed_, would_be_ and adjustment_ value, then is_restated, billing_month and
+    next_open_month, from a comparison of compare_with_closed_months. -#}
+{% macro restatement_columns(amount_columns) %}
+        -- numerics
+        {% for amount in amount_columns -%}
+        cast(closed_{{ amount }} as decimal(38, 12)) as closed_{{ amount }},
+        cast(would_be_{{ amount }} as decimal(38, 12)) as would_be_{{ amount }},
+        cast(adjustment_{{ amount }} as decimal(38, 12)) as adjustment_{{ amount }},
+        {% endfor -%}
+        -- booleans
+        is_restated,
+        -- dates
+        cast(billing_month as date) as billing_month,
+        cast(next_open_month as date) as next_open_month
+{%- endmacro %}
+
+{#- The columns of a *_with_adjustments mart after its keys, typed: row_type, the amounts,
+    billing_month and adjusted_month, from `unioned` of union_with_adjustments. -#}
+{% macro with_adjustments_columns(amount_columns) %}
+        cast(row_type as string) as row_type,
+        -- numerics
+        {% for amount in amount_columns -%}
+        cast({{ amount }} as decimal(38, 12)) as {{ amount }},
+        {% endfor -%}
+        -- dates
+        cast(billing_month as date) as billing_month,
+        cast(adjusted_month as date) as adjusted_month
+{%- endmacro %}
+
+{#- The grain of each frozen mart besides billing_month: the keys its comparison with the closed
+    months and its *_with_adjustments mart are per. -#}
+{% macro frozen_mart_keys(mart) -%}
+    {%- set keys = {
+        'fct_allocated_costs': ['billing_currency', 'service_id'],
+        'fct_showback_monthly': ['business_unit', 'cost_center', 'reporting_currency'],
+        'fct_month_end_reconciliation': [
+            'reconciliation_id',
+            'invoice_id',
+            'billing_account_id',
+            'provider_name',
+            'billing_currency',
+            'reporting_currency',
+        ],
+    } -%}
+    {{ return(keys[mart]) }}
+{%- endmacro %}
+
 {#- The additive amounts of each frozen mart (the marts `tbm close` copies into `closed`), in
     the mart's column order: compared with the closed months, unioned with their adjustments and
     shown in the restatements. -#}

@@ -117,3 +117,13 @@
         as decimal(38, {{ scale }})
     )
 {%- endmacro %}
+
+{#- decimal_share(part, whole, scale): part / whole as decimal(38, scale) (decimal_divide), 0
+    when the whole is 0 (a share of nothing is none of it, not unknown); null when either is
+    null. -#}
+{% macro decimal_share(part, whole, scale=10) -%}
+    case
+        when {{ whole }} = 0 then cast(0 as decimal(38, {{ scale }}))
+        else {{ decimal_divide(part, whole, scale) }}
+    end
+{%- endmacro %}

@@ -95,20 +95,13 @@ final as (
             as allocated_effective_cost_reporting,
         cast(unallocated_effective_cost_reporting as decimal(38, 12))
             as unallocated_effective_cost_reporting,
-        case
-            when allocated_effective_cost_reporting = 0 then cast(0 as decimal(38, 10))
-            else {{ decimal_divide(
-                'unallocated_effective_cost_reporting', 'allocated_effective_cost_reporting', 10
-            ) }}
-        end as unallocated_share,
+        {{ decimal_share(
+            'unallocated_effective_cost_reporting', 'allocated_effective_cost_reporting'
+        ) }} as unallocated_share,
         cast(unmapped_effective_cost_reporting as decimal(38, 12))
             as unmapped_effective_cost_reporting,
-        case
-            when effective_cost_reporting = 0 then cast(0 as decimal(38, 10))
-            else {{ decimal_divide(
-                'unmapped_effective_cost_reporting', 'effective_cost_reporting', 10
-            ) }}
-        end as unmapped_share,
+        {{ decimal_share('unmapped_effective_cost_reporting', 'effective_cost_reporting') }}
+            as unmapped_share,
         -- numerics: check counts (charges)
         cast(unknown_currency_count as bigint) as unknown_currency_count,
         cast(missing_fx_rate_count as bigint) as missing_fx_rate_count,

@@ -45,7 +45,15 @@ billing_assigned_to_invoices as (
         billing_totals.charge_count,
         coalesce(
             billing_totals.invoice_id, single_invoices_per_account_month.invoice_id
-        ) as invoice_id
+        ) as invoice_id,
+        -- the invoice, else the provider, billing account, month and currency
+        coalesce(
+            billing_totals.invoice_id,
+            single_invoices_per_account_month.invoice_id,
+            billing_totals.provider_name || '|' || billing_totals.billing_account_id || '|'
+            || cast(billing_totals.billing_month as string) || '|'
+            || billing_totals.billing_currency
+        ) as reconciliation_id
     from billing_totals
     left join single_invoices_per_account_month
         on
@@ -60,11 +68,7 @@ billing_assigned_to_invoices as (
 
 billing_keyed as (
     select
-        coalesce(
-            invoice_id,
-            provider_name || '|' || billing_account_id || '|'
-            || cast(billing_month as string) || '|' || billing_currency
-        ) as reconciliation_id,
+        reconciliation_id,
         invoice_id,
         provider_name,
         billing_account_id,
@@ -77,11 +81,7 @@ billing_keyed as (
         sum(charge_count) as charge_count
     from billing_assigned_to_invoices
     group by
-        coalesce(
-            invoice_id,
-            provider_name || '|' || billing_account_id || '|'
-            || cast(billing_month as string) || '|' || billing_currency
-        ),
+        reconciliation_id,
         invoice_id,
         provider_name,
         billing_account_id,

@@ -3,14 +3,7 @@ with
 {{ compare_with_closed_months(
     current_relation=ref('int_invoices_reconciled_with_billing_lines'),
     closed_relation=ref('stg_closed__reconciliations'),
-    key_columns=[
-        'reconciliation_id',
-        'billing_currency',
-        'provider_name',
-        'billing_account_id',
-        'invoice_id',
-        'reporting_currency',
-    ],
+    key_columns=frozen_mart_keys('fct_month_end_reconciliation'),
     amount_columns=frozen_mart_amounts('fct_month_end_reconciliation'),
     attribute_columns=['reconciliation_status'],
 ) }}

@@ -1,6 +1,7 @@
 -- Commitment discounts per billing month (FOCUS CommitmentDiscountStatus Used / Unused): the
--- amortized cost used by usage and the whole commitment cost, reporting currency, with the count
--- of lines without an FX rate (the TBM metric commitment_utilization_percent).
+-- amortized cost used by usage and the whole commitment cost, reporting currency (null when a
+-- line has no FX rate), with the count of such lines (the TBM metric
+-- commitment_utilization_percent).
 with
 
 charges as (
@@ -22,14 +23,13 @@ commitment_sums as (
     select
         charges.billing_month,
         count(*) - count(converted_charges.effective_cost_reporting) as missing_fx_rate_count,
-        sum(
-            case
-                when charges.commitment_discount_status = 'Used'
-                    then converted_charges.effective_cost_reporting
-                else 0
-            end
-        ) as used_cost_reporting,
-        sum(converted_charges.effective_cost_reporting) as commitment_cost_reporting
+        {{ fx_safe_sum(
+            "case when charges.commitment_discount_status = 'Used'"
+            ~ ' then converted_charges.effective_cost_reporting else 0 end',
+            known='converted_charges.effective_cost_reporting',
+        ) }} as used_cost_reporting,
+        {{ fx_safe_sum('converted_charges.effective_cost_reporting') }}
+            as commitment_cost_reporting
     from charges
     inner join converted_charges
         on charges.charge_id = converted_charges.charge_id

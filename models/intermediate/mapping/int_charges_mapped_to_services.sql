@@ -61,11 +61,9 @@ resource_matches as (
         on
             mapping_rules.rule_type = 'resource'
             and charges.resource_id = mapping_rules.match_value
-            and (
-                mapping_rules.provider_name is null
-                or charges.provider_name = mapping_rules.provider_name
-            )
-            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
+            and {{ mapping_rule_applies(
+                'mapping_rules', 'charges.provider_name', 'charges.charge_date'
+            ) }}
 ),
 
 -- Tag rules see the normalized key (aliases applied) and compare values case-insensitively.
@@ -103,11 +101,9 @@ tag_matches as (
                 mapping_rules.match_value = '*'
                 or tags_matching_rule_keys.tag_value_key = mapping_rules.match_value_key
             )
-            and (
-                mapping_rules.provider_name is null
-                or charges.provider_name = mapping_rules.provider_name
-            )
-            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
+            and {{ mapping_rule_applies(
+                'mapping_rules', 'charges.provider_name', 'charges.charge_date'
+            ) }}
     -- `*`: the tag value names a catalog service valid on the charge date
     left join services
         on
@@ -139,11 +135,9 @@ account_matches as (
                     and charges.billing_account_id = mapping_rules.match_value
                 )
             )
-            and (
-                mapping_rules.provider_name is null
-                or charges.provider_name = mapping_rules.provider_name
-            )
-            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
+            and {{ mapping_rule_applies(
+                'mapping_rules', 'charges.provider_name', 'charges.charge_date'
+            ) }}
 ),
 
 provider_service_matches as (
@@ -173,42 +167,13 @@ rule_matches as (
     select * from provider_service_matches
 ),
 
-rule_matches_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by charge_id
-            -- service_id last: two tags matching one rule (app and Application) stay deterministic
-            order by precedence, priority, rule_id, service_id
-        ) as match_order
-    from rule_matches
-),
-
 first_matches as (
-    select * from rule_matches_ranked
-    where match_order = 1
+    {{ first_mapping_rule_matches('rule_matches', ['charge_id']) }}
 ),
 
 -- The explicit fallback rule (rule_type fallback, service `unallocated`) valid on each day.
-fallback_rules_ranked as (
-    select
-        charge_days.charge_date,
-        mapping_rules.rule_id,
-        mapping_rules.service_id,
-        row_number() over (
-            partition by charge_days.charge_date
-            order by mapping_rules.priority, mapping_rules.rule_id
-        ) as fallback_order
-    from (select distinct charge_date from charges) as charge_days
-    inner join mapping_rules
-        on
-            mapping_rules.rule_type = 'fallback'
-            and {{ is_valid_on('mapping_rules', 'charge_days.charge_date') }}
-),
-
 fallback_rules as (
-    select * from fallback_rules_ranked
-    where fallback_order = 1
+    {{ fallback_mapping_rules('mapping_rules', 'charges', 'charge_date') }}
 ),
 
 final as (

@@ -57,41 +57,13 @@ vendor_matches as (
             and {{ is_valid_on('mapping_rules', 'invoice_lines.mapping_date') }}
 ),
 
-vendor_matches_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by invoice_id, invoice_line_id
-            order by precedence, priority, rule_id
-        ) as match_order
-    from vendor_matches
-),
-
 first_matches as (
-    select * from vendor_matches_ranked
-    where match_order = 1
+    {{ first_mapping_rule_matches('vendor_matches', ['invoice_id', 'invoice_line_id']) }}
 ),
 
 -- The explicit fallback rule (service `unallocated`) valid on each day, as for charges.
-fallback_rules_ranked as (
-    select
-        mapping_days.mapping_date,
-        mapping_rules.rule_id,
-        mapping_rules.service_id,
-        row_number() over (
-            partition by mapping_days.mapping_date
-            order by mapping_rules.priority, mapping_rules.rule_id
-        ) as fallback_order
-    from (select distinct mapping_date from invoice_lines) as mapping_days
-    inner join mapping_rules
-        on
-            mapping_rules.rule_type = 'fallback'
-            and {{ is_valid_on('mapping_rules', 'mapping_days.mapping_date') }}
-),
-
 fallback_rules as (
-    select * from fallback_rules_ranked
-    where fallback_order = 1
+    {{ fallback_mapping_rules('mapping_rules', 'invoice_lines', 'mapping_date') }}
 ),
 
 final as (

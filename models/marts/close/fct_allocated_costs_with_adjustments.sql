@@ -13,7 +13,7 @@ with
 {{ union_with_adjustments(
     current_relation=ref('fct_allocated_costs'),
     compared_relation=ref('int_allocated_costs_compared_to_closed_months'),
-    key_columns=['billing_currency', 'service_id'],
+    key_columns=frozen_mart_keys('fct_allocated_costs'),
     amount_columns=amounts,
     sum_current=true,
     closed_condition=closed_nonzero | join(' or '),
@@ -27,15 +27,7 @@ final as (
         -- strings
         cast(billing_currency as string) as billing_currency,
         cast('{{ reporting_currency() }}' as string) as reporting_currency,
-        cast(row_type as string) as row_type,
-        -- numerics
-        cast(billed_cost_billing as decimal(38, 12)) as billed_cost_billing,
-        cast(effective_cost_billing as decimal(38, 12)) as effective_cost_billing,
-        cast(billed_cost_reporting as decimal(38, 12)) as billed_cost_reporting,
-        cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
-        -- dates
-        cast(billing_month as date) as billing_month,
-        cast(adjusted_month as date) as adjusted_month
+        {{- with_adjustments_columns(amounts) }}
     from unioned
 )
 

@@ -5,14 +5,7 @@ with
 {{ union_with_adjustments(
     current_relation=ref('fct_month_end_reconciliation'),
     compared_relation=ref('int_reconciliation_compared_to_closed_months'),
-    key_columns=[
-        'reconciliation_id',
-        'invoice_id',
-        'billing_account_id',
-        'provider_name',
-        'billing_currency',
-        'reporting_currency',
-    ],
+    key_columns=frozen_mart_keys('fct_month_end_reconciliation'),
     amount_columns=amounts,
     attribute_columns=['reconciliation_status'],
 ) }},
@@ -28,14 +21,7 @@ final as (
         cast(billing_currency as string) as billing_currency,
         cast(reporting_currency as string) as reporting_currency,
         cast(reconciliation_status as string) as reconciliation_status,
-        cast(row_type as string) as row_type,
-        -- numerics
-        {% for amount in amounts -%}
-        cast({{ amount }} as decimal(38, 12)) as {{ amount }},
-        {% endfor -%}
-        -- dates
-        cast(billing_month as date) as billing_month,
-        cast(adjusted_month as date) as adjusted_month
+        {{- with_adjustments_columns(amounts) }}
     from unioned
 )
 

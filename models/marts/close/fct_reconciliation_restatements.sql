@@ -19,17 +19,7 @@ final as (
         cast(reporting_currency as string) as reporting_currency,
         cast(closed_reconciliation_status as string) as closed_reconciliation_status,
         cast(would_be_reconciliation_status as string) as would_be_reconciliation_status,
-        -- numerics
-        {% for amount in frozen_mart_amounts('fct_month_end_reconciliation') -%}
-        cast(closed_{{ amount }} as decimal(38, 12)) as closed_{{ amount }},
-        cast(would_be_{{ amount }} as decimal(38, 12)) as would_be_{{ amount }},
-        cast(adjustment_{{ amount }} as decimal(38, 12)) as adjustment_{{ amount }},
-        {% endfor -%}
-        -- booleans
-        is_restated,
-        -- dates
-        cast(billing_month as date) as billing_month,
-        cast(next_open_month as date) as next_open_month
+        {{- restatement_columns(frozen_mart_amounts('fct_month_end_reconciliation')) }}
     from compared
 )
 

@@ -33,26 +33,18 @@ daily_costs as (
 
 -- 1. Each day with the same weekday in the baseline window before it.
 same_weekday_pairs as (
-    select
-        scored_days.service_id,
-        scored_days.cost_date,
-        baseline_days.effective_cost_reporting as baseline_cost_reporting
-    from daily_costs as scored_days
-    inner join daily_costs as baseline_days
-        on
-            scored_days.service_id = baseline_days.service_id
-            and scored_days.cost_date > baseline_days.cost_date
-            and {{ dbt.dateadd('day', -baseline_days, 'scored_days.cost_date') }}
-            <= baseline_days.cost_date
-            and (
-                {{ dbt.datediff('baseline_days.cost_date', 'scored_days.cost_date', 'day') }}
-            ) % 7 = 0
+    {{ trailing_window_pairs(
+        'daily_costs',
+        'service_id',
+        'cost_date',
+        'effective_cost_reporting',
+        baseline_days,
+        same_weekday=true,
+    ) }}
 ),
 
 weekday_medians as (
-    {{ exact_median(
-        'same_weekday_pairs', ['service_id', 'cost_date'], 'baseline_cost_reporting'
-    ) }}
+    {{ exact_median('same_weekday_pairs', ['service_id', 'cost_date'], 'baseline_value') }}
 ),
 
 -- 2. The day's cost relative to its weekday's baseline.
@@ -78,28 +70,20 @@ seasonal_ratios as (
 
 -- 3. Each day with the seasonal ratios of the baseline window before it.
 ratio_pairs as (
-    select
-        scored_days.service_id,
-        scored_days.cost_date,
-        baseline_days.seasonal_ratio as baseline_ratio
-    from seasonal_ratios as scored_days
-    inner join seasonal_ratios as baseline_days
-        on
-            scored_days.service_id = baseline_days.service_id
-            and scored_days.cost_date > baseline_days.cost_date
-            and {{ dbt.dateadd('day', -baseline_days, 'scored_days.cost_date') }}
-            <= baseline_days.cost_date
+    {{ trailing_window_pairs(
+        'seasonal_ratios', 'service_id', 'cost_date', 'seasonal_ratio', baseline_days
+    ) }}
 ),
 
 ratio_levels as (
-    {{ exact_median('ratio_pairs', ['service_id', 'cost_date'], 'baseline_ratio') }}
+    {{ exact_median('ratio_pairs', ['service_id', 'cost_date'], 'baseline_value') }}
 ),
 
 ratio_deviations as (
     select
         ratio_pairs.service_id,
         ratio_pairs.cost_date,
-        abs({{ decimal_subtract('ratio_pairs.baseline_ratio', 'ratio_levels.median_value') }})
+        abs({{ decimal_subtract('ratio_pairs.baseline_value', 'ratio_levels.median_value') }})
             as absolute_deviation
     from ratio_pairs
     inner join ratio_levels

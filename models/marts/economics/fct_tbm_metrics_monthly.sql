@@ -82,15 +82,18 @@ costs_by_scope as (
     where service_id <> 'unallocated'
 ),
 
+-- A scope's sums are null when one of its parts has no FX rate (never a partial sum).
 scope_cost_sums as (
     select
         billing_month,
         scope_type,
         scope_id,
-        count(*) - count(effective_cost_reporting) as missing_fx_rate_count,
-        sum(effective_cost_reporting) as effective_cost_reporting,
-        sum(unallocated_cost_reporting) as unallocated_cost_reporting,
-        sum(observability_cost_reporting) as observability_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting,
+        {{ fx_safe_sum('unallocated_cost_reporting', known='effective_cost_reporting') }}
+            as unallocated_cost_reporting,
+        {{ fx_safe_sum('observability_cost_reporting', known='effective_cost_reporting') }}
+            as observability_cost_reporting,
+        sum(observability_cost_reporting) <> 0 as has_observability_cost
     from costs_by_scope
     group by
         billing_month,
@@ -98,25 +101,8 @@ scope_cost_sums as (
         scope_id
 ),
 
--- A scope's sums are null when one of its parts has no FX rate (never a partial sum).
 scope_costs as (
-    select
-        scope_cost_sums.billing_month,
-        scope_cost_sums.scope_type,
-        scope_cost_sums.scope_id,
-        case
-            when scope_cost_sums.missing_fx_rate_count = 0
-                then scope_cost_sums.effective_cost_reporting
-        end as effective_cost_reporting,
-        case
-            when scope_cost_sums.missing_fx_rate_count = 0
-                then scope_cost_sums.unallocated_cost_reporting
-        end as unallocated_cost_reporting,
-        case
-            when scope_cost_sums.missing_fx_rate_count = 0
-                then scope_cost_sums.observability_cost_reporting
-        end as observability_cost_reporting,
-        scope_cost_sums.observability_cost_reporting <> 0 as has_observability_cost
+    select scope_cost_sums.*
     from scope_cost_sums
     inner join billing_months
         on scope_cost_sums.billing_month = billing_months.billing_month
@@ -355,21 +341,12 @@ commitment_metrics as (
         'total' as scope_type,
         'all' as scope_id,
         'percent' as metric_unit,
-        case
-            when commitment_sums.missing_fx_rate_count = 0
-                then {{ decimal_divide(
-                    decimal_multiply('commitment_sums.used_cost_reporting', 100),
-                    'commitment_sums.commitment_cost_reporting'
-                ) }}
-        end as metric_value,
-        case
-            when commitment_sums.missing_fx_rate_count = 0
-                then commitment_sums.used_cost_reporting
-        end as numerator_value,
-        case
-            when commitment_sums.missing_fx_rate_count = 0
-                then commitment_sums.commitment_cost_reporting
-        end as denominator_value,
+        {{ decimal_divide(
+            decimal_multiply('commitment_sums.used_cost_reporting', 100),
+            'commitment_sums.commitment_cost_reporting'
+        ) }} as metric_value,
+        commitment_sums.used_cost_reporting as numerator_value,
+        commitment_sums.commitment_cost_reporting as denominator_value,
         cast(null as decimal(38, 12)) as target_value,
         scope_costs.effective_cost_reporting as scope_effective_cost_reporting,
         case

@@ -28,11 +28,11 @@ service_costs as (
     select
         service_id,
         billing_month,
-        count(*) - count(effective_cost_reporting) as missing_fx_rate_count,
-        sum(effective_cost_reporting) as effective_cost_reporting,
-        sum(
-            case when allocation_method like 'shared_%' then effective_cost_reporting else 0 end
-        ) as shared_effective_cost_reporting
+        {{ fx_safe_sum('effective_cost_reporting') }} as effective_cost_reporting,
+        {{ fx_safe_sum(
+            "case when allocation_method like 'shared_%' then effective_cost_reporting else 0 end",
+            known='effective_cost_reporting',
+        ) }} as shared_effective_cost_reporting
     from allocated_costs
     where service_id <> 'unallocated'
     group by
@@ -126,14 +126,12 @@ service_months_measured as (
         month_end_versions.business_unit,
         service_costs.service_id is not null as has_allocated_cost,
         case
-            when service_costs.missing_fx_rate_count = 0
-                then service_costs.effective_cost_reporting
             when service_costs.service_id is null then 0
+            else service_costs.effective_cost_reporting
         end as effective_cost_reporting,
         case
-            when service_costs.missing_fx_rate_count = 0
-                then service_costs.shared_effective_cost_reporting
             when service_costs.service_id is null then 0
+            else service_costs.shared_effective_cost_reporting
         end as shared_effective_cost_reporting,
         service_volumes.request_count,
         {{ decimal_divide(
