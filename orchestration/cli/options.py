@@ -43,6 +43,16 @@ warehouse_option = path_option("warehouse")
 published_option = path_option("published")
 
 
+def run_options(command):
+    """The options of a run (`tbm run`, `tbm demo`): landing, organisation, warehouse,
+    publication and engine."""
+    for option in reversed(
+        (landing_option, org_option, warehouse_option, published_option, engine_option)
+    ):
+        command = option(command)
+    return command
+
+
 def rows_option(default: int, minimum: int, help_text: str):
     """How many billing rows the demo generator writes (over all months)."""
     return click.option(

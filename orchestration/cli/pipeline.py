@@ -8,14 +8,7 @@ from pathlib import Path
 
 import click
 
-from orchestration.cli.options import (
-    engine_option,
-    landing_option,
-    org_option,
-    published_option,
-    rows_option,
-    warehouse_option,
-)
+from orchestration.cli.options import landing_option, rows_option, run_options
 from orchestration.commands.run import EXIT_USAGE, run_pipeline
 from orchestration.settings import Settings
 
@@ -63,11 +56,7 @@ def generate(
 
 
 @click.command()
-@landing_option
-@org_option
-@warehouse_option
-@published_option
-@engine_option
+@run_options
 @click.option(
     "--full-refresh",
     is_flag=True,
@@ -86,11 +75,7 @@ def run(
 
 
 @click.command()
-@landing_option
-@org_option
-@warehouse_option
-@published_option
-@engine_option
+@run_options
 @rows_option(60_000, 100, "to generate")
 def demo(
     landing: Path, org: Path, warehouse: Path, published: Path, engine: str, rows: int
