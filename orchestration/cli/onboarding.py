@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from orchestration.cli.options import org_option
 from orchestration.commands.run import EXIT_OK, EXIT_USAGE
+from orchestration.settings import SETTINGS
 
 
 @click.command()
@@ -50,7 +50,14 @@ def init(org: Path) -> None:
     default=None,
     help="landing folder whose billing/ (and fx_rates/) files are read",
 )
-@org_option
+@click.option(
+    "--org",
+    envvar=SETTINGS["org"][0],
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help=f"organisation folder --write drafts services.csv and mapping_rules.csv into "
+    f"[env {SETTINGS['org'][0]}; no default: --write needs it]",
+)
 @click.option(
     "--warehouse",
     type=click.Path(path_type=Path, dir_okay=False),
