@@ -89,6 +89,7 @@ def test_dagster_validates_the_definitions_as_dagster_dev_loads_them():
         ("close", ["--month", "--warehouse", "--by", "TBM_WAREHOUSE"]),
         ("reopen", ["--month", "--reason", "--warehouse", "--by"]),
         ("report", ["--month", "--out", "--warehouse", "--published"]),
+        ("discover", ["--landing", "--org", "--warehouse", "--write", "--html", "TBM_ORG"]),
     ],
 )
 def test_every_command_explains_its_flags(command, flags):

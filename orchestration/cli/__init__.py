@@ -26,5 +26,6 @@ for command in (
     month_end.close,
     month_end.reopen,
     month_end.report,
+    onboarding.discover,
 ):
     main.add_command(command)
