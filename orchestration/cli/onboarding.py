@@ -114,7 +114,12 @@ def discover(
         sys.exit(EXIT_USAGE)
     click.echo("Discovering billing (scratch warehouse; dbt builds the onboarding models) ...")
     try:
-        discovery = run_discover(settings, landing, warehouse, settings.org if write else None)
+        discovery = run_discover(
+            settings,
+            settings.landing if landing is not None else None,
+            warehouse.resolve() if warehouse is not None else None,
+            settings.org if write else None,
+        )
     except DiscoverError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -26,21 +26,30 @@ tag_entries as (
     {{ json_object_entries('charges', 'charge_id', 'tags_json', ['billing_month']) }}
 ),
 
--- Keys lower-cased and trimmed, then aliases (app, Application, service) mapped to one key.
+-- Keys lower-cased and trimmed, without the prefix AWS writes before a user-defined cost
+-- allocation tag (`user:Application`; its own tags keep theirs, `aws:createdBy`), then aliases
+-- (app, Application, service) mapped to one key.
+tag_keys_unprefixed as (
+    select
+        tag_entries.*,
+        regexp_replace(lower(trim(tag_entries.json_key)), '^user:', '') as json_key_unprefixed
+    from tag_entries
+),
+
 tag_keys_normalized as (
     select
-        tag_entries.charge_id,
+        tag_keys_unprefixed.charge_id,
         coalesce(
-            tag_key_aliases.tag_key, lower(trim(tag_entries.json_key))
+            tag_key_aliases.tag_key, tag_keys_unprefixed.json_key_unprefixed
         ) as tag_key,
-        tag_entries.json_key as tag_key_original,
-        tag_entries.json_value as tag_value,
+        tag_keys_unprefixed.json_key as tag_key_original,
+        tag_keys_unprefixed.json_value as tag_value,
         {{ month_built_at() }} as month_built_at,
         -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
-        tag_entries.billing_month
-    from tag_entries
+        tag_keys_unprefixed.billing_month
+    from tag_keys_unprefixed
     left join tag_key_aliases
-        on lower(trim(tag_entries.json_key)) = tag_key_aliases.tag_key_alias
+        on tag_keys_unprefixed.json_key_unprefixed = tag_key_aliases.tag_key_alias
 )
 
 select * from tag_keys_normalized
