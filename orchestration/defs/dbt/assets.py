@@ -15,7 +15,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.org import stage_for_dbt
+from orchestration.org import stage_for_dbt, validate
 from orchestration.pipeline import gates
 from orchestration.pipeline.dbt_project import (
     PROJECT_DIR,
@@ -76,6 +76,12 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings
     command (tests/test_dbt_unit_tests.py), not in every production build, where they are the
     largest fixed cost (about 40% of a small build). TBM_DBT_UNIT_TESTS=1 runs them here too."""
     settings = settings.settings
+    problems = validate(settings.org)  # `tbm run` checked it before loading; a sensor run did not
+    if problems:
+        raise dg.Failure(
+            description=f"the organisation folder {settings.org} is invalid:\n"
+            + "\n".join(str(p) for p in problems)
+        )
     with warehouse(settings) as con:
         verdict = no_billing_verdict(con, settings.landing)
     if verdict:
