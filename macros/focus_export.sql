@@ -51,3 +51,17 @@
 {% macro regex_group_reference(number) -%}
     {{ return(adapter.dispatch('regex_group_reference', 'tbm_warehouse')(number)) }}
 {%- endmacro %}
+
+{#- matches_focus_unit_format(column): true when the unit reads as the FOCUS unit format as the
+    FinOps validator checks it (rule PricingUnit-C-003-O and its twins): a unit of words
+    (`GB`, `Hours`, `OCPU Hours`), `<unit>-<plural time unit>` (`GB-Months`),
+    `<unit>/<time unit>` (`GB/Hour`), `<quantity> <unit>` (`1000 Requests`) or
+    `<unit>/<quantity> <plural time unit>` (`Requests/3 Months`). Null when the unit is null. -#}
+{% macro matches_focus_unit_format(column) -%}
+    {%- set unit = "[A-Za-z][A-Za-z0-9]*( +[A-Za-z][A-Za-z0-9]*)*" -%}
+    {%- set times = "(Years|Months|Days|Hours|Minutes|Seconds)" -%}
+    {%- set time = "(Year|Month|Day|Hour|Minute|Second)" -%}
+    {%- set pattern = "^(" ~ unit ~ "|" ~ unit ~ "-" ~ times ~ "|" ~ unit ~ "/" ~ time
+        ~ "|[0-9]+ " ~ unit ~ "|" ~ unit ~ "/[0-9]+ " ~ times ~ ")$" -%}
+    {{ regex_matches(column, "'" ~ pattern ~ "'") }}
+{%- endmacro %}

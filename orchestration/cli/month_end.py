@@ -55,6 +55,19 @@ def export_focus(out: Path, month: str | None, warehouse: Path) -> None:
         f"  {len(report.columns)} columns: the FOCUS 1.2 Cost and Usage columns, then "
         "x_ServiceId, x_BusinessUnit, x_ReportingCurrencyEffectiveCost and the other x_ columns"
     )
+    for outcome, heading in (
+        ("normalized", "normalized where FOCUS defines the fix (delivered value in x_Delivered…)"),
+        ("completed", "completed (not delivered, derived as FOCUS 1.2 says)"),
+        ("not fixed", "not fixed: the delivered data fails these FOCUS rules"),
+    ):
+        changes = [change for change in report.changes if change.outcome == outcome]
+        if changes:
+            click.echo(f"  {heading}:")
+        for change in changes:
+            click.echo(
+                f"    {change.column:<22} {change.charges:>9,}  {change.rule}: {change.requirement}"
+            )
+    click.echo(f"  report: {report.report_path}")
 
 
 @click.command("close")

@@ -5,11 +5,15 @@ FOCUS 1.2 Cost and Usage columns in snake_case with real nulls, decimals as deci
 timestamps, then our enrichment as `x_` columns. Where the delivered data lacks a value FOCUS 1.2
 requires, the mart derives it as the spec says (its yml describes each rule). This module only
 copies the mart to Parquet, renaming each column to its FOCUS name (`billed_cost` ->
-`BilledCost`, `x_service_id` -> `x_ServiceId`), for one billing month (a bound parameter) or all.
+`BilledCost`, `x_service_id` -> `x_ServiceId`), for one billing month (a bound parameter) or all,
+and writes beside it `<file>.report.json`: what the export normalized or completed and which of
+the FinOps validator's rules the exported data still fails because the delivered data does, per
+rule, summed over the exported months from the dbt view `exports.fct_focus_export_changes`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -43,7 +47,14 @@ EXTENSIONS = (
     "x_FxRateSource",
     "x_DeliveredInvoiceIssuerName",
     "x_DeliveredServiceSubcategory",
+    "x_DeliveredServiceCategory",
+    "x_DeliveredPricingUnit",
+    "x_DeliveredConsumedUnit",
+    "x_DeliveredCommitmentDiscountUnit",
 )
+CHANGES = "exports.fct_focus_export_changes"
+# the report's sections, in the order they are printed
+OUTCOMES = ("normalized", "completed", "not fixed")
 
 
 class ExportError(RuntimeError):
@@ -55,11 +66,70 @@ class WarehouseLocked(ExportError):
 
 
 @dataclass(frozen=True)
+class ExportChange:
+    """Charges of the exported file one derivation changed (`normalized`, `completed`), or that
+    fail a FOCUS rule as delivered (`not fixed`)."""
+
+    outcome: str
+    column: str
+    rule: str
+    requirement: str
+    charges: int
+
+
+@dataclass(frozen=True)
 class ExportReport:
     path: Path
     rows: int
     months: list[str]
     columns: list[str]
+    changes: list[ExportChange]
+    report_path: Path
+
+
+def report_path(out: Path) -> Path:
+    """The report written beside the exported file: `<file>.report.json`."""
+    return out.with_name(f"{out.name}.report.json")
+
+
+def _changes(con: duckdb.DuckDBPyConnection, month: date | None) -> list[ExportChange]:
+    """The view's rows for the exported months, summed per outcome, column and rule."""
+    # the view's name is our constant; the month (or null: every month) a bound parameter
+    sql = (
+        "select outcome, focus_column, rule_id, requirement, sum(charge_count)\n"
+        f"from {CHANGES}\n"
+        "where cast($month as date) is null or billing_month = $month\n"
+        "group by outcome, focus_column, rule_id, requirement\n"
+        "order by focus_column, rule_id"
+    )
+    rows = con.execute(sql, {"month": month}).fetchall()
+    changes = [ExportChange(o, c, r, q, int(n)) for o, c, r, q, n in rows]
+    return sorted(changes, key=lambda change: OUTCOMES.index(change.outcome))
+
+
+def _write_report(report: ExportReport) -> None:
+    document = {
+        "file": report.path.name,
+        "focus_version": FOCUS_VERSION,
+        "charges": report.rows,
+        "months": report.months,
+        **{
+            outcome.replace(" ", "_"): [
+                {
+                    "column": change.column,
+                    "rule": change.rule,
+                    "requirement": change.requirement,
+                    "charges": change.charges,
+                }
+                for change in report.changes
+                if change.outcome == outcome
+            ]
+            for outcome in OUTCOMES
+        },
+    }
+    partial = report.report_path.with_name(f".{report.report_path.name}.partial")
+    partial.write_text(json.dumps(document, indent=1) + "\n")
+    os.replace(partial, report.report_path)
 
 
 def _snake(name: str) -> str:
@@ -105,8 +175,9 @@ def export_focus(warehouse: Path, out: Path, month: date | None = None) -> Expor
         raise
     try:
         con.execute("set TimeZone = 'UTC'")
-        if not table_exists(con, *MART.split(".")):
-            raise ExportError(f"{warehouse} has no {MART}: run `tbm run` to build the models")
+        for view in (MART, CHANGES):
+            if not table_exists(con, *view.split(".")):
+                raise ExportError(f"{warehouse} has no {view}: run `tbm run` to build the models")
         # the statement is a constant; the month (or null: every month) is a bound parameter
         sql = (
             f"select {select_list()}\nfrom {MART}\n"
@@ -128,6 +199,15 @@ def export_focus(warehouse: Path, out: Path, month: date | None = None) -> Expor
             "order by strftime(BillingPeriodStart, '%Y-%m')) from read_parquet(?)",
             [str(out)],
         ).fetchall()[0]
-        return ExportReport(out, rows, months or [], [*FOCUS_COLUMNS, *EXTENSIONS])
+        report = ExportReport(
+            out,
+            rows,
+            months or [],
+            [*FOCUS_COLUMNS, *EXTENSIONS],
+            _changes(con, month),
+            report_path(out),
+        )
+        _write_report(report)
+        return report
     finally:
         con.close()

@@ -37,14 +37,14 @@ def connect(warehouse: Path, memory_limit: str | None = None, temp_dir: Path | N
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    """Whether the database `con` opened (not an attached one) has `schema`.`table`."""
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_catalog = "
-            "current_database() and table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    """Whether the database `con` opened (not an attached one) has `schema`.`table`. The result
+    is fetched whole: DuckDB refuses other work on a connection whose result is unfinished."""
+    ((count,),) = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = "
+        "current_database() and table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return bool(count)
 
 
 class RunLocked(RuntimeError):

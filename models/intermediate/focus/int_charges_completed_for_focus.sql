@@ -79,16 +79,70 @@ sku_meters as (
         sku_id
 ),
 
--- One ServiceSubcategory per ServiceName (ServiceName-C-008-C): the specific subcategories the
--- service's rows carry (a FOCUS 1.0 row only had the category's `Other (...)`).
+-- One ServiceCategory per ServiceName within a provider (ServiceName-C-005-C): the category of
+-- most of the service's rows, then of the larger absolute BilledCost, then the first by name.
+service_category_candidates as (
+    select
+        provider_name,
+        service_name,
+        service_category,
+        count(*) as charge_count,
+        sum(abs(billed_cost)) as absolute_billed_cost
+    from charges
+    where service_category is not null
+    group by
+        provider_name,
+        service_name,
+        service_category
+),
+
+service_categories_ranked as (
+    select
+        provider_name,
+        service_name,
+        service_category,
+        row_number() over (
+            partition by provider_name, service_name
+            order by charge_count desc, absolute_billed_cost desc, service_category asc
+        ) as category_rank
+    from service_category_candidates
+),
+
+service_categories as (
+    select
+        provider_name,
+        service_name,
+        service_category
+    from service_categories_ranked
+    where category_rank = 1
+),
+
+charges_categorized as (
+    select
+        charges.*,
+        coalesce(
+            service_categories.service_category, charges.service_category
+        ) as derived_service_category
+    from charges
+    left join service_categories
+        on
+            charges.provider_name is not distinct from service_categories.provider_name
+            and charges.service_name = service_categories.service_name
+),
+
+-- One ServiceSubcategory per ServiceName (ServiceName-C-008-C), a child of its ServiceCategory:
+-- the specific subcategories the service's rows of that category carry (a FOCUS 1.0 row only had
+-- the category's `Other (...)`).
 service_subcategories as (
     select
         provider_name,
         service_name,
         count(distinct service_subcategory) as subcategory_count,
         max(service_subcategory) as subcategory
-    from charges
-    where service_subcategory not like 'Other (%'
+    from charges_categorized
+    where
+        service_subcategory not like 'Other (%'
+        and service_category = derived_service_category
     group by
         provider_name,
         service_name
@@ -113,14 +167,22 @@ charges_derived as (
         case
             when cloud_invoices.invoice_count = 1 then cloud_invoices.invoice_id
         end as derived_invoice_id,
+        charges.derived_service_category,
         case
             when service_subcategories.subcategory_count = 1
                 then service_subcategories.subcategory
             when service_subcategories.subcategory_count > 1
-                then 'Other (' || charges.service_category || ')'
+                then 'Other (' || charges.derived_service_category || ')'
+            when (charges.service_category is distinct from charges.derived_service_category)
+                then 'Other (' || charges.derived_service_category || ')'
             else charges.service_subcategory
-        end as derived_service_subcategory
-    from charges
+        end as derived_service_subcategory,
+        -- units in the FOCUS unit format (macros/focus_export.sql)
+        {{ focus_unit_format('charges.pricing_unit') }} as derived_pricing_unit,
+        {{ focus_unit_format('charges.consumed_unit') }} as derived_consumed_unit,
+        {{ focus_unit_format('charges.commitment_discount_unit') }}
+            as derived_commitment_discount_unit
+    from charges_categorized as charges
     left join billing_account_types
         on
             charges.provider_name is not distinct from billing_account_types.provider_name
@@ -155,7 +217,11 @@ charges_with_invoice_vendors as (
         charges_derived.derived_sub_account_type,
         charges_derived.derived_sku_meter,
         charges_derived.derived_invoice_id,
+        charges_derived.derived_service_category,
         charges_derived.derived_service_subcategory,
+        charges_derived.derived_pricing_unit,
+        charges_derived.derived_consumed_unit,
+        charges_derived.derived_commitment_discount_unit,
         invoice_vendors.vendor_name as invoice_vendor_name
     from charges_derived
     left join invoice_vendors

@@ -34,7 +34,11 @@ charges_enriched as (
         completions.derived_sub_account_type,
         completions.derived_sku_meter,
         completions.derived_invoice_id,
+        completions.derived_service_category,
         completions.derived_service_subcategory,
+        completions.derived_pricing_unit,
+        completions.derived_consumed_unit,
+        completions.derived_commitment_discount_unit,
         completions.invoice_vendor_name,
         converted.reporting_currency,
         converted.billed_cost_reporting,
@@ -84,9 +88,9 @@ final as (
         cast(commitment_discount_quantity as decimal(38, 12)) as commitment_discount_quantity,
         commitment_discount_status,
         commitment_discount_type,
-        {{ focus_unit_format('commitment_discount_unit') }} as commitment_discount_unit,
+        derived_commitment_discount_unit as commitment_discount_unit,
         cast(consumed_quantity as decimal(38, 12)) as consumed_quantity,
-        {{ focus_unit_format('consumed_unit') }} as consumed_unit,
+        derived_consumed_unit as consumed_unit,
         -- never null in FOCUS: unit price x quantity when both are known, else BilledCost (a
         -- charge not priced by unit, e.g. a credit or a tax)
         cast(
@@ -117,7 +121,7 @@ final as (
         cast(pricing_currency_list_unit_price as decimal(38, 12))
             as pricing_currency_list_unit_price,
         cast(pricing_quantity as decimal(38, 12)) as pricing_quantity,
-        {{ focus_unit_format('pricing_unit') }} as pricing_unit,
+        derived_pricing_unit as pricing_unit,
         provider_name,
         publisher_name,
         region_id,
@@ -125,7 +129,7 @@ final as (
         resource_id,
         resource_name,
         resource_type,
-        service_category,
+        derived_service_category as service_category,
         service_name,
         derived_service_subcategory as service_subcategory,
         sku_id,
@@ -160,6 +164,22 @@ final as (
             when (derived_service_subcategory is distinct from service_subcategory)
                 then service_subcategory
         end as x_delivered_service_subcategory,
+        case
+            when (derived_service_category is distinct from service_category)
+                then service_category
+        end as x_delivered_service_category,
+        case
+            when (derived_pricing_unit is distinct from pricing_unit)
+                then pricing_unit
+        end as x_delivered_pricing_unit,
+        case
+            when (derived_consumed_unit is distinct from consumed_unit)
+                then consumed_unit
+        end as x_delivered_consumed_unit,
+        case
+            when (derived_commitment_discount_unit is distinct from commitment_discount_unit)
+                then commitment_discount_unit
+        end as x_delivered_commitment_discount_unit,
         -- the export's month filter
         billing_month
     from charges_enriched
