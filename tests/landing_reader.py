@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -143,6 +143,14 @@ def totals_by_month_and_currency(records: list[Record]) -> dict[tuple, tuple[Dec
 # ------------------------------------------------------------------------------------------
 
 STORAGE_UNIT = Decimal("1e-12")  # decimal(38, 12), the warehouse's money scale
+
+
+def stored_amount(text: str) -> Decimal:
+    """What the warehouse keeps of a delivered amount: 12 decimals, rounded half-even (the
+    precision contract of docs/landing-and-raw.md)."""
+    return Decimal(text.strip()).quantize(
+        STORAGE_UNIT, rounding=ROUND_HALF_EVEN, context=Context(prec=200)
+    )
 
 
 @dataclass

@@ -21,7 +21,7 @@ import pytest
 
 from orchestration.pipeline import load as loader
 from orchestration.pipeline.load import load_extract
-from tests.landing_reader import REQUIRED
+from tests.landing_reader import REQUIRED, stored_amount
 
 # the loader's required columns, then three optional ones
 COLUMNS = [*REQUIRED, "ChargeDescription", "ConsumedQuantity", "ProviderName"]
@@ -615,7 +615,8 @@ def test_a_parquet_float_cost_loads_as_the_decimal_the_double_prints_as(landing,
     """Decision: load. A float column is not how money should be exported, but refusing it would
     drop real exports; each double comes through DuckDB's shortest round-trip text (0.1 -> '0.1',
     not 0.1000000000000000055...), then is cast to decimal like CSV text. 0.1 + 0.2 stored as the
-    double 0.30000000000000004 is rounded to the 12 decimals of the money type: 0.3."""
+    double 0.30000000000000004 is rounded (half-even) to the 12 decimals of the money type, 0.3,
+    and the rounding recorded with its exact difference."""
     _parquet(landing, "floats.parquet", pa.array([0.1, 1234.5678, 1e-07, 0.1 + 0.2], pa.float64()))
     load_extract(con, landing, "billing", "run-1")
     assert load_log(con) == [("billing/floats.parquet", "loaded", 4, 4, 0, None)]
@@ -626,6 +627,19 @@ def test_a_parquet_float_cost_loads_as_the_decimal_the_double_prints_as(landing,
         (5, Decimal("0.3")),
     ]
     assert billed_total(con) == Decimal("1234.9678001")
+    printed = repr(0.1 + 0.2)  # the double's shortest round-trip text
+    assert con.execute(
+        "select line, column_name, delivered_value, stored_value, rounding_difference "
+        "from raw.rounded_amounts"
+    ).fetchall() == [
+        (
+            5,
+            "BilledCost",
+            printed,
+            stored_amount(printed),
+            Decimal(printed) - stored_amount(printed),
+        )
+    ]
 
 
 def test_a_bad_value_in_a_parquet_string_cost_is_quarantined_at_row_plus_one(landing, con):

@@ -3,7 +3,9 @@ its known deviations from FOCUS are warnings that name them, and a run on all fo
 the organisation folder maps their accounts. A landing folder whose only billing file is rejected
 gets a verdict and exit code 7, and nothing is built or published.
 
-Expected totals are exact Decimal sums of the files, read by tests/landing_reader.py.
+Expected totals are exact Decimal sums of the files, read by tests/landing_reader.py, of each
+value as the warehouse keeps it (12 decimals, rounded half-even: `stored_amount`); the amounts
+delivered with more decimals (Microsoft's 28) are recorded with their exact difference.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import csv
 import json
 import shutil
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
 import pytest
 
 from orchestration.pipeline.load import load_extract, no_billing_verdict
 from tests.demo import PROJECT, query, tbm
-from tests.landing_reader import billing_files, read_records, untypeable_reason
+from tests.landing_reader import billing_files, read_records, stored_amount, untypeable_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "providers"
 PROVIDERS = ("aws", "microsoft", "google", "oracle")
@@ -42,16 +44,34 @@ def _landing(tmp_path: Path, *providers: str) -> Path:
 
 
 def file_totals(landing: Path) -> dict[tuple[str, str], tuple[Decimal, Decimal, int]]:
-    """(file, currency) -> (billed, effective, rows): exact sums of every row of the files."""
+    """(file, currency) -> (billed, effective, rows): exact sums of every row of the files, each
+    value as stored (rounded half-even to 12 decimals)."""
     totals: dict[tuple, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
     for path in billing_files(landing):
         for record in read_records(landing, path):
             assert untypeable_reason(record.values) is None, (record.path, record.line)
             acc = totals[(record.path, record.values["BillingCurrency"])]
-            acc[0] += Decimal(record.values["BilledCost"])
-            acc[1] += Decimal(record.values["EffectiveCost"])
+            acc[0] += stored_amount(record.values["BilledCost"])
+            acc[1] += stored_amount(record.values["EffectiveCost"])
             acc[2] += 1
     return {k: (v[0], v[1], v[2]) for k, v in totals.items()}
+
+
+def rounding_differences(landing: Path) -> dict[tuple[str, str, str], tuple[int, Decimal]]:
+    """(file, currency, column) -> (amounts, delivered sum - stored sum) of the cost columns
+    whose delivered text carries digits beyond the 12th decimal, exact."""
+    found: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+    with localcontext(Context(prec=100)):
+        for path in billing_files(landing):
+            for record in read_records(landing, path):
+                for column in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost"):
+                    text = record.values.get(column)
+                    if text is None or Decimal(text) == stored_amount(text):
+                        continue
+                    acc = found[(record.path, record.values["BillingCurrency"], column)]
+                    acc[0] += 1
+                    acc[1] += Decimal(text) - stored_amount(text)
+    return {k: (v[0], v[1]) for k, v in found.items()}
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -107,26 +127,46 @@ def test_no_billing_verdict_names_each_file_and_its_reason(tmp_path, con):
     assert no_billing_verdict(con, landing) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="raw money columns are decimal(38,12): a 28-decimal amount (a .NET decimal) is "
-    "rounded to 12 decimals by the cast",
-)
-def test_an_amount_with_28_decimals_loads_exactly(tmp_path, con):
-    landing = tmp_path / "landing"
-    source = FIXTURES / "aws" / "focus-1-2-with-aws-columns-2024-09.csv"
-    with source.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, row = reader.fieldnames, next(reader)
-    row["BilledCost"] = row["EffectiveCost"] = "0.0928000000000000000000000001"
-    (landing / "billing").mkdir(parents=True)
-    with (landing / "billing" / "aws.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerow(row)
-    load_extract(con, landing, "billing", "run-1")
-    assert con.execute("select BilledCost from raw.billing").fetchone()[0] == Decimal(
-        "0.0928000000000000000000000001"
+def test_the_28_decimal_amounts_of_microsoft_s_export_are_rounded_and_recorded(tmp_path, con):
+    landing = _landing(tmp_path, "microsoft")
+    (result,) = load_extract(con, landing, "billing", "run-1")
+    expected = rounding_differences(landing)
+    assert result.amounts_rounded == sum(n for n, _ in expected.values()) == 3
+    recorded = con.execute(
+        "select l.path, b.BillingCurrency, r.column_name, count(*), sum(r.rounding_difference) "
+        "from raw.rounded_amounts as r join raw.load_log as l on r.file_id = l.file_id "
+        "join raw.billing as b on b._file_id = r.file_id and b._line = r.line group by all"
+    ).fetchall()
+    assert {(p, c, col): (n, d) for p, c, col, n, d in recorded} == expected
+    # delivered = stored + recorded difference, to the last digit
+    ((stored,),) = con.execute("select sum(BilledCost) from raw.billing").fetchall()
+    ((_, difference),) = [v for (_, _, col), v in expected.items() if col == "BilledCost"]
+    with localcontext(Context(prec=100)):
+        delivered = sum(
+            Decimal(r.values["BilledCost"])
+            for p in billing_files(landing)
+            for r in read_records(landing, p)
+        )
+        assert delivered == stored + difference != stored
+
+
+def _rounding_deviation(landing: Path, provider_file: str) -> str:
+    """The deviation named for a file's rounded amounts, from the file's texts."""
+    found = {
+        (column, currency): difference
+        for (path, currency, column), (_, difference) in rounding_differences(landing).items()
+        if path == provider_file
+    }
+    count = sum(
+        n for (p, *_), (n, _) in rounding_differences(landing).items() if p == provider_file
+    )
+    parts = ", ".join(
+        f"{format(difference, 'f')} {currency} in {column}"
+        for (column, currency), difference in sorted(found.items())
+    )
+    return (
+        f"{count} amounts carried more than 12 decimals; rounded half-even to 12 "
+        f"(difference {parts})"
     )
 
 
@@ -202,6 +242,8 @@ def test_a_run_on_the_four_exports_publishes_with_their_deviations_as_warnings(e
         "(sample_unit_outside_format: 10K Transactions (FOCUS: 10000 Transactions))",
         "2024-09-01 Google Cloud billing/google/focus-view-2024-09.csv: charges outside their "
         "billing period (not corrections): observed 1, limit = 0",
+        "2024-09-01 Microsoft billing/microsoft/focus-cost-2024-09.csv: amounts delivered with "
+        "more than 12 decimals, rounded half-even to 12: observed 3, limit = 0",
     ):
         assert expected in run.stdout, run.stdout
 
@@ -217,6 +259,18 @@ def test_the_staged_totals_equal_the_files(exports_run):
     )
     expected = file_totals(exports_run["landing"])
     assert {(p, c): (b, e, n) for p, c, b, e, n in staged} == expected
+    # and what the rounding to 12 decimals left out is recorded, exactly
+    recorded = query(
+        exports_run["warehouse"],
+        "select l.path, c.billing_currency, r.source_column_name, count(*), "
+        "sum(r.rounding_difference) from staging.stg_load__rounded_amounts as r "
+        "join raw.load_log as l on r.source_file_id = l.file_id "
+        "join staging.stg_focus__charges as c on c.source_file_id = r.source_file_id "
+        "and c.source_line = r.source_line group by all",
+    )
+    assert {(p, c, col): (n, d) for p, c, col, n, d in recorded} == rounding_differences(
+        exports_run["landing"]
+    )
 
 
 @pytest.mark.e2e
@@ -231,7 +285,10 @@ def test_the_deviations_are_published_per_file_and_provider(exports_run):
         ("Google Cloud", "charged outside the billing period: 1 charge(s)"),
         (
             "Microsoft",
-            "not delivered: ServiceSubcategory; units outside the FOCUS unit format: 1 charge(s)",
+            "not delivered: ServiceSubcategory; units outside the FOCUS unit format: 1 charge(s); "
+            + _rounding_deviation(
+                exports_run["landing"], "billing/microsoft/focus-cost-2024-09.csv"
+            ),
         ),
         ("Oracle", "not delivered: ContractedCost"),
     ]

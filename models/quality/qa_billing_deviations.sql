@@ -12,7 +12,12 @@
 
     A unit outside the FOCUS unit format is one that the FOCUS export rewrites
     (focus_unit_format: `GB-Mo`, `1K Tokens`, `1/Month`, ...). A charge outside its billing period
-    (not a correction) is billed in the period that its provider says. -#}
+    (not a correction) is billed in the period that its provider says.
+
+    An amount delivered with non-zero digits beyond the 12th decimal (a .NET decimal's 28, or
+    `2.3E-13`) is stored rounded half-even to 12, the warehouse's precision; the loader records
+    each in raw.rounded_amounts with its exact difference. Each difference is summed per column
+    and in the column's currency (or unit, for a quantity). -#}
 {%- set expected_columns = {
     'ProviderName': ('billing.provider_name', '1.0'),
     'PublisherName': ('billing.publisher_name', '1.0'),
@@ -24,6 +29,20 @@
     'ServiceSubcategory': ('billing.service_subcategory', '1.1'),
 } -%}
 {%- set unit_columns = ['pricing_unit', 'consumed_unit'] -%}
+{#- the currency or unit of each rounded column (raw name -> charges column) -#}
+{%- set rounded_column_units = {
+    'BilledCost': 'billing_currency',
+    'EffectiveCost': 'billing_currency',
+    'ListCost': 'billing_currency',
+    'ContractedCost': 'billing_currency',
+    'ListUnitPrice': 'billing_currency',
+    'ContractedUnitPrice': 'billing_currency',
+    'PricingCurrencyEffectiveCost': 'pricing_currency',
+    'PricingCurrencyListUnitPrice': 'pricing_currency',
+    'PricingCurrencyContractedUnitPrice': 'pricing_currency',
+    'ConsumedQuantity': 'consumed_unit',
+    'PricingQuantity': 'pricing_unit',
+} -%}
 
 {#- Incremental by billing month, as qa_billing_files. -#}
 {{ config(**month_incremental_config('billing_month')) }}
@@ -43,6 +62,10 @@ charges as (
 
 files as (
     select * from {{ ref('stg_load__files') }}
+),
+
+rounded_amounts as (
+    select * from {{ ref('stg_load__rounded_amounts') }}
 ),
 
 -- Only files that still hold current rows: a superseded delivery is history, not a gate.
@@ -141,17 +164,74 @@ deviations_by_file_month as (
         billing_month
 ),
 
+rounded_by_column as (
+    select
+        charges.source_file_id as file_id,
+        coalesce(charges.provider_name, '') as provider_name,
+        charges.billing_month,
+        rounded_amounts.source_column_name,
+        case rounded_amounts.source_column_name
+            {% for column, unit in rounded_column_units.items() -%}
+            when '{{ column }}' then charges.{{ unit }}
+            {% endfor -%}
+        end as column_unit,
+        count(*) as rounded_amount_count,
+        sum(rounded_amounts.rounding_difference) as rounding_difference
+    from rounded_amounts
+    inner join charges
+        on
+            rounded_amounts.source_file_id = charges.source_file_id
+            and rounded_amounts.source_line = charges.source_line
+    group by
+        charges.source_file_id,
+        coalesce(charges.provider_name, ''),
+        charges.billing_month,
+        rounded_amounts.source_column_name,
+        case rounded_amounts.source_column_name
+            {% for column, unit in rounded_column_units.items() -%}
+            when '{{ column }}' then charges.{{ unit }}
+            {% endfor -%}
+        end
+),
+
+-- each difference in full, its trailing zeros dropped: `0.0000000000000000000000000001 EUR in
+-- BilledCost`
+rounded_by_file_month as (
+    select
+        file_id,
+        provider_name,
+        billing_month,
+        sum(rounded_amount_count) as rounded_amount_count,
+        {{ string_agg_sorted(
+            "concat_ws(' ', regexp_replace(cast(rounding_difference as string), '[.]?0+$', ''),"
+            ~ " column_unit, 'in', source_column_name)",
+            "', '"
+        ) }} as rounding_differences
+    from rounded_by_column
+    group by
+        file_id,
+        provider_name,
+        billing_month
+),
+
 named as (
     select
         deviations_by_file_month.*,
         coalesce(columns_missing.missing_columns, '') as missing_columns,
-        coalesce(columns_missing.missing_column_count, 0) as missing_column_count
+        coalesce(columns_missing.missing_column_count, 0) as missing_column_count,
+        coalesce(rounded_by_file_month.rounded_amount_count, 0) as rounded_amount_count,
+        rounded_by_file_month.rounding_differences
     from deviations_by_file_month
     left join columns_missing
         on
             deviations_by_file_month.file_id = columns_missing.file_id
             and deviations_by_file_month.provider_name = columns_missing.provider_name
             and deviations_by_file_month.billing_month = columns_missing.billing_month
+    left join rounded_by_file_month
+        on
+            deviations_by_file_month.file_id = rounded_by_file_month.file_id
+            and deviations_by_file_month.provider_name = rounded_by_file_month.provider_name
+            and deviations_by_file_month.billing_month = rounded_by_file_month.billing_month
 ),
 
 final as (
@@ -168,6 +248,7 @@ final as (
         named.missing_columns,
         named.sample_unit_outside_format,
         named.sample_charge_outside_billing_period,
+        named.rounding_differences,
         concat_ws(
             '; ',
             case
@@ -184,6 +265,12 @@ final as (
                     then 'charged outside the billing period: '
                         || cast(named.charged_outside_billing_period_count as string)
                         || ' charge(s)'
+            end,
+            case
+                when named.rounded_amount_count > 0
+                    then cast(named.rounded_amount_count as string)
+                        || ' amounts carried more than 12 decimals; rounded half-even to 12'
+                        || ' (difference ' || named.rounding_differences || ')'
             end
         ) as deviations,
         -- numerics
@@ -192,6 +279,7 @@ final as (
         cast(named.unit_outside_format_count as bigint) as unit_outside_format_count,
         cast(named.charged_outside_billing_period_count as bigint)
             as charged_outside_billing_period_count,
+        cast(named.rounded_amount_count as bigint) as rounded_amount_count,
         -- timestamps
         {{ month_built_at() }} as month_built_at,
         -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)

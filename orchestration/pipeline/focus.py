@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MONEY = "decimal(38,12)"
+# The warehouse's money type: 12 decimals of the currency unit in every layer (38 digits leave 26
+# integer digits, so a month's sums of quantities in bytes or of a JPY total do not overflow). The
+# loader rounds a value delivered with more decimals half-even to 12 and records what it rounded.
+MONEY_SCALE = 12
+MONEY = f"decimal(38,{MONEY_SCALE})"
 TS = "timestamp"
 TEXT = "varchar"
 

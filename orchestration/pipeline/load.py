@@ -22,6 +22,13 @@ What the typed columns accept, and what is quarantined rather than guessed at:
 - a CSV line that is not UTF-8 is quarantined (`not valid UTF-8`) and the rest of the file loads;
   a header line that is not UTF-8 rejects the file.
 
+Money and quantities are decimal(38,12): 12 decimals of the unit are the warehouse's precision. A
+value delivered with non-zero digits beyond the 12th decimal (a .NET decimal's 28, `2.3E-13`) is
+rounded half-even to 12 decimals, in Python's `decimal` (DuckDB's own cast rounds half away from
+zero); each such value of a loaded row is recorded in `raw.rounded_amounts` with its delivered text,
+its stored value and the exact difference. The values found in SQL are few, so Python does the
+arithmetic and the typed select reads the result back as a bound value.
+
 Every record of a CSV file is accounted for. DuckDB's reader is strict and puts malformed lines in
 its rejects table, but it drops a last record whose quote is never closed without a word. So the
 loader counts the file's physical lines in a streaming pass (which also checks a gzip's CRC, which
@@ -46,6 +53,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 
 import duckdb
@@ -54,7 +62,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.pipeline.extracts import EXTRACTS, ExtractSpec
-from orchestration.pipeline.focus import detect_version
+from orchestration.pipeline.focus import MONEY, MONEY_SCALE, detect_version
 from orchestration.warehouse.control_tables import ensure_raw_schema
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -66,6 +74,10 @@ TIMESTAMP_PATTERN = (
     r"( ?(Z|UTC|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?))? *"
 )
 DATE_PATTERN = r" *[0-9]{4}-[0-9]{2}-[0-9]{2} *"
+# A number as the decimal cast reads it: integer digits, fraction digits, exponent.
+NUMBER_PATTERN = r"^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$"
+MONEY_UNIT = Decimal(1).scaleb(-MONEY_SCALE)
+DIFFERENCE_SCALE = 37  # raw.rounded_amounts.rounding_difference: decimal(38,37)
 HINTS = {
     "timestamp": " (ISO 8601 expected, e.g. 2026-09-01T00:00:00Z)",
     "date": " (ISO 8601 expected, e.g. 2026-09-01)",
@@ -104,6 +116,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     message: str | None = None
+    amounts_rounded: int = 0  # values beyond the money scale, rounded (raw.rounded_amounts)
 
 
 def landing_files(landing: Path, kind: str) -> list[Path]:
@@ -260,8 +273,97 @@ def _typed_expr(source: str, sql_type: str) -> str:
     return f"case when strpos({source}, '_') = 0 then try_cast(trim({source}) as {sql_type}) end"
 
 
-def _typing_select(spec: ExtractSpec, positions: dict[str, int]) -> tuple[str, str]:
-    """The typed select list and the list of per-row error messages, over `_src`.
+def _beyond_scale(source: str) -> str:
+    """Whether a text column holds a number with a non-zero digit beyond the MONEY_SCALE-th decimal,
+    in plain or exponent notation; `source` is a subquery's `regexp_extract` struct of the number
+    (NUMBER_PATTERN: i integer digits, f fraction digits, e exponent).
+
+    The last non-zero digit of `i || f` sits at decimal len(f) - e - (its trailing zeros).
+    """
+    digits = f"({source}.i || {source}.f)"
+    return (
+        f"regexp_matches({digits}, '[1-9]') and length({source}.f) "
+        f"- coalesce(try_cast(nullif({source}.e, '') as hugeint), 0) "
+        f"- (length({digits}) - length(rtrim({digits}, '0'))) > {MONEY_SCALE}"
+    )
+
+
+def _round_beyond_scale(con: duckdb.DuckDBPyConnection, money: list[tuple[int, str]]) -> list[int]:
+    """Find the values of the money columns (position, name) of `_src` that carry digits beyond
+    the money scale; round them half-even in Python. Makes `_rounded` (one row per value: line,
+    column, delivered text, stored and difference as text) and `_rounded_lines` (one row per line,
+    `_r{position}` the stored text of each column); returns the positions that have any.
+    """
+    selects, params = [], []
+    for position, name in money:
+        src = f"c{position}"
+        # a cheap test first: a long fraction or an exponent
+        selects.append(
+            f"select _line, ?::varchar as column_name, {position} as position, delivered_value "
+            f"from (select _line, trim({src}) as delivered_value, "
+            f"regexp_extract(trim({src}), '{NUMBER_PATTERN}', ['i', 'f', 'e']) as n from _src "
+            f"where strpos({src}, 'e') > 0 or strpos({src}, 'E') > 0 "
+            f"or length({src}) - strpos({src}, '.') > {MONEY_SCALE}) "
+            f"where {_beyond_scale('n')}"
+        )
+        params.append(name)
+    found = con.execute(
+        " union all ".join(selects) + " order by _line, position", params
+    ).fetchall()
+    lines, names, positions, delivered, stored, differences = [], [], [], [], [], []
+    for line, name, position, text in found:
+        rounded, difference = _round_half_even(text)
+        lines.append(line)
+        names.append(name)
+        positions.append(position)
+        delivered.append(text)
+        stored.append(format(rounded, "f"))
+        differences.append(format(difference, "f"))
+    table = pa.table(
+        {
+            "_line": pa.array(lines, pa.int64()),
+            "column_name": pa.array(names, pa.string()),
+            "position": pa.array(positions, pa.int64()),
+            "delivered_value": pa.array(delivered, pa.string()),
+            "stored_value": pa.array(stored, pa.string()),
+            "rounding_difference": pa.array(differences, pa.string()),
+        }
+    )
+    con.register("_arrow", table)
+    con.execute("create or replace temp table _rounded as select * from _arrow")
+    con.unregister("_arrow")
+    with_values = sorted(set(positions))
+    columns = "".join(
+        f", max(stored_value) filter (where position = {p}) as _r{p}" for p in with_values
+    )
+    con.execute(
+        f"create or replace temp table _rounded_lines as select _line{columns} from _rounded "
+        "group by _line"
+    )
+    return with_values
+
+
+def _round_half_even(text: str) -> tuple[Decimal, Decimal]:
+    """A delivered value rounded half-even to the money scale, and the exact difference
+    (delivered - rounded; itself rounded half-even at DIFFERENCE_SCALE decimals when the text
+    carries more)."""
+    value = Decimal(text)
+    # room for every digit and any exponent: neither the rounding nor the difference is inexact
+    exact = Context(prec=len(text) + 2 * DIFFERENCE_SCALE, Emin=MIN_EMIN, Emax=MAX_EMAX)
+    rounded = value.quantize(MONEY_UNIT, rounding=ROUND_HALF_EVEN, context=exact)
+    difference = exact.subtract(value, rounded)
+    if difference.as_tuple().exponent < -DIFFERENCE_SCALE:
+        difference = difference.quantize(
+            Decimal(1).scaleb(-DIFFERENCE_SCALE), rounding=ROUND_HALF_EVEN, context=exact
+        )
+    return rounded, difference
+
+
+def _typing_select(
+    spec: ExtractSpec, positions: dict[str, int], rounded: list[int] = ()
+) -> tuple[str, str]:
+    """The typed select list and the list of per-row error messages, over `_src` (joined with
+    `_rounded_lines` when `rounded` names the positions of columns with rounded values).
 
     The messages start with the column name and ': ', except the duplicate-record one.
     """
@@ -274,6 +376,14 @@ def _typing_select(spec: ExtractSpec, positions: dict[str, int]) -> tuple[str, s
             continue
         src = f"c{positions[col.name]}"
         expr = _typed_expr(src, col.sql_type)
+        if positions[col.name] in rounded:
+            # the value Python rounded half-even; the others carry at most MONEY_SCALE decimals,
+            # so that their cast is exact
+            rounded_value = f"_r{positions[col.name]}"
+            expr = (
+                f"case when {rounded_value} is not null "
+                f"then try_cast({rounded_value} as {col.sql_type}) else {expr} end"
+            )
         typed.append(f"{expr} as {col.name}")
         if col.sql_type != "varchar":
             errors.append(
@@ -334,7 +444,13 @@ def _load_file(
     else:
         csv_quarantined = _read_csv(con, path, header, file_id, rel, now)
 
-    typed, error_list = _typing_select(spec, positions)
+    money = [
+        (positions[c.name], c.name)
+        for c in spec.columns
+        if c.sql_type == MONEY and c.name in positions
+    ]
+    rounded = _round_beyond_scale(con, money) if money else []
+    typed, error_list = _typing_select(spec, positions, rounded)
     extra_json = (
         "to_json(map(?::varchar[], [" + ", ".join(f"c{i}" for i, _ in extra) + "]))"
         if extra
@@ -361,7 +477,9 @@ def _load_file(
         f"case when len(_errors) > 0 then {record} end as _record "
         f"from (select _line, {text_cols}, {typed}, {extra_json} as _extra_columns, "
         f"{error_list} as _errors "
-        "from _src left join _first using (_line))",
+        "from _src left join _first using (_line)"
+        + (" left join _rounded_lines using (_line)" if rounded else "")
+        + ")",
         extra_params,
     )
     con.execute(
@@ -378,6 +496,18 @@ def _load_file(
         "order by _line",
         [file_id, rel, now],
     )
+    if rounded:
+        con.execute(
+            "insert into raw.rounded_amounts "
+            "select ?, r._line, r.column_name, r.delivered_value, "
+            f"cast(r.stored_value as {MONEY}), cast(r.rounding_difference as decimal(38, "
+            f"{DIFFERENCE_SCALE})) from _rounded as r join _typed as t using (_line) "
+            "where len(t._errors) = 0 order by r._line, r.position",
+            [file_id],
+        )
+    ((amounts_rounded,),) = con.execute(
+        "select count(*) from raw.rounded_amounts where file_id = ?", [file_id]
+    ).fetchall()
     loaded, bad = con.execute(
         "select count(*) filter (where len(_errors) = 0), count(*) filter (where len(_errors) > 0) "
         "from _typed"
@@ -386,7 +516,16 @@ def _load_file(
     message = f"missing required columns: {', '.join(missing)}" if missing else None
     status = "rejected" if missing else "loaded"
     result = FileResult(
-        spec.kind, rel, sha, status, version, loaded + quarantined, loaded, quarantined, message
+        spec.kind,
+        rel,
+        sha,
+        status,
+        version,
+        loaded + quarantined,
+        loaded,
+        quarantined,
+        message,
+        amounts_rounded,
     )
     log_file(con, file_id, run_id, result, path.stat().st_size, now)
     # the working copies of the file are not kept until the next file replaces them
@@ -395,6 +534,7 @@ def _load_file(
         "drop table if exists _typed; drop table if exists _hashes; drop table if exists _first; "
         "drop table if exists _good_lines; drop table if exists _reject_steps; "
         "drop table if exists _rejects; drop table if exists tbm_rejects; "
+        "drop table if exists _rounded; drop table if exists _rounded_lines; "
         "drop table if exists tbm_rejects_scan"
     )
     return result

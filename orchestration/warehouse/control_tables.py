@@ -2,6 +2,8 @@
 
 - raw.load_log: one row per landed file (sha256, version, rows read/loaded/quarantined);
   raw.quarantine: one row per landed row that could not be typed (line, column, reason);
+  raw.rounded_amounts: one row per loaded amount delivered with more decimals than the money
+  type keeps (as delivered, as stored, and the exact difference);
   raw.fx_reference_rates and raw.currency_reference: the packaged reference data; and one raw
   table per extract kind (orchestration/pipeline/extracts.py declares their columns).
 - audit.gate_results: every gate check's row results, every run; audit.dbt_builds: the
@@ -45,6 +47,20 @@ create table if not exists raw.quarantine (
     reason varchar not null,
     raw_record varchar,
     quarantined_at timestamp not null
+)
+"""
+
+# The difference of one amount is below half a unit of the 12th decimal: one integer digit leaves
+# 37 decimals, which hold exactly the difference of any value delivered with up to 37 decimals (a
+# .NET decimal carries at most 28).
+ROUNDED_AMOUNTS_DDL = """
+create table if not exists raw.rounded_amounts (
+    file_id bigint not null,
+    line bigint not null,
+    column_name varchar not null,
+    delivered_value varchar not null,
+    stored_value decimal(38,12) not null,
+    rounding_difference decimal(38,37) not null
 )
 """
 
@@ -136,7 +152,13 @@ create table if not exists closed.fx_rates (
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
-    for ddl in (LOAD_LOG_DDL, QUARANTINE_DDL, ECB_RATES_DDL, CURRENCY_REFERENCE_DDL):
+    for ddl in (
+        LOAD_LOG_DDL,
+        QUARANTINE_DDL,
+        ROUNDED_AMOUNTS_DDL,
+        ECB_RATES_DDL,
+        CURRENCY_REFERENCE_DDL,
+    ):
         con.execute(ddl)
     for spec in EXTRACTS.values():
         con.execute(raw_table_ddl(spec))

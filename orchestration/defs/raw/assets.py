@@ -21,7 +21,14 @@ def _load(
     for r in new:
         context.log.info(
             f"{r.path}: {r.status}, read {r.rows_read}, loaded {r.rows_loaded}, "
-            f"quarantined {r.rows_quarantined}" + (f" ({r.message})" if r.message else "")
+            f"quarantined {r.rows_quarantined}"
+            + (
+                f", rounded {r.amounts_rounded} amount(s) with more than 12 decimals half-even "
+                "to 12 (raw.rounded_amounts)"
+                if r.amounts_rounded
+                else ""
+            )
+            + (f" ({r.message})" if r.message else "")
         )
     return dg.MaterializeResult(
         asset_key=key,
