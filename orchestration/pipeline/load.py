@@ -44,16 +44,13 @@ import codecs
 import csv
 import gzip
 import hashlib
-import io
 import re
 import uuid
 import zlib
-from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 
 import duckdb
@@ -61,8 +58,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orchestration.pipeline.csv_layout import FileRejected, csv_layout, is_gzip, match_layout
 from orchestration.pipeline.extracts import EXTRACTS, ExtractSpec
-from orchestration.pipeline.focus import MONEY, MONEY_SCALE, detect_version
+from orchestration.pipeline.focus import MONEY, detect_version
+from orchestration.pipeline.precision import DIFFERENCE_SCALE, round_beyond_scale
 from orchestration.warehouse.control_tables import ensure_raw_schema
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -75,22 +74,15 @@ TIMESTAMP_PATTERN = (
 )
 DATE_PATTERN = r" *[0-9]{4}-[0-9]{2}-[0-9]{2} *"
 # A number as the decimal cast reads it: integer digits, fraction digits, exponent.
-NUMBER_PATTERN = r"^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$"
-MONEY_UNIT = Decimal(1).scaleb(-MONEY_SCALE)
-DIFFERENCE_SCALE = 37  # raw.rounded_amounts.rounding_difference: decimal(38,37)
 HINTS = {
     "timestamp": " (ISO 8601 expected, e.g. 2026-09-01T00:00:00Z)",
     "date": " (ISO 8601 expected, e.g. 2026-09-01)",
 }
 
 
-class _FileRejected(Exception):
-    """The whole file cannot be read; the message says why."""
-
-
 # What load_extract turns into a whole-file rejection. Only the steps that read the landing file
 # raise it (see `_reading`); any other error (e.g. a DuckDB Binder error) is a bug: the run fails.
-UNREADABLE = (_FileRejected,)
+UNREADABLE = (FileRejected,)
 _PYTHON_READ_ERRORS = (
     OSError,
     EOFError,
@@ -159,10 +151,6 @@ def _is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(".parquet")
 
 
-def _is_gzip(path: Path) -> bool:
-    return path.name.lower().endswith(".gz")
-
-
 @contextmanager
 def _reading(path: Path) -> Iterator[None]:
     """Turn an error raised while reading the landing file `path` into a whole-file rejection.
@@ -174,10 +162,10 @@ def _reading(path: Path) -> Iterator[None]:
     """
     try:
         yield
-    except _FileRejected:
+    except FileRejected:
         raise
     except _PYTHON_READ_ERRORS as exc:
-        raise _FileRejected(_describe(exc, path)) from exc
+        raise FileRejected(_describe(exc, path)) from exc
     except duckdb.Error as exc:
         input_error = type(exc) in (
             duckdb.Error,
@@ -186,13 +174,13 @@ def _reading(path: Path) -> Iterator[None]:
         ) or (isinstance(exc, duckdb.IOException) and str(path) in str(exc))
         if not input_error:
             raise
-        raise _FileRejected(_describe(exc, path)) from exc
+        raise FileRejected(_describe(exc, path)) from exc
 
 
 def _describe(exc: BaseException, path: Path) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = text.replace(str(path), path.name)
-    if _is_gzip(path) and isinstance(exc, OSError | EOFError | zlib.error):
+    if is_gzip(path) and isinstance(exc, OSError | EOFError | zlib.error):
         return f"corrupt or truncated gzip file: {text}"
     if "state machine reached an invalid state" in text:
         return f"{text} (mixed line endings, or a carriage return outside quotes?)"
@@ -207,17 +195,17 @@ def read_header(path: Path) -> list[str]:
     """
     if _is_parquet(path):
         return list(pq.read_schema(path).names)
-    opener = gzip.open if _is_gzip(path) else open
+    opener = gzip.open if is_gzip(path) else open
     with opener(path, "rb") as handle:
         head = handle.read(HEADER_MAX_BYTES)
     first = re.split(rb"\r|\n", head, maxsplit=1)[0]
     if len(first) == HEADER_MAX_BYTES:
-        raise _FileRejected(f"the header line is longer than {HEADER_MAX_BYTES} bytes")
+        raise FileRejected(f"the header line is longer than {HEADER_MAX_BYTES} bytes")
     first = first.removeprefix(codecs.BOM_UTF8)
     try:
         text = first.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _FileRejected(
+        raise FileRejected(
             f"the header line is not valid UTF-8 (byte 0x{first[exc.start]:02x} at column "
             f"{exc.start + 1} of line 1); the file must be UTF-8 encoded"
         ) from exc
@@ -231,7 +219,7 @@ def _count_lines(path: Path) -> int:
     `\n`, `\r\n` and a lone `\r` each end a line. Reading a gzip to its end checks its CRC and
     length, which DuckDB's reader does not.
     """
-    opener = gzip.open if _is_gzip(path) else open
+    opener = gzip.open if is_gzip(path) else open
     ends = trailing = 0  # line ends in the file, and in its trailing run of line ends
     content = prev_cr = False
     with opener(path, "rb") as handle:
@@ -271,92 +259,6 @@ def _typed_expr(source: str, sql_type: str) -> str:
         )
     # DuckDB reads `1_000` as 1000: a digit separator is not guessed at, any more than `1,000`
     return f"case when strpos({source}, '_') = 0 then try_cast(trim({source}) as {sql_type}) end"
-
-
-def _beyond_scale(source: str) -> str:
-    """Whether a text column holds a number with a non-zero digit beyond the MONEY_SCALE-th decimal,
-    in plain or exponent notation; `source` is a subquery's `regexp_extract` struct of the number
-    (NUMBER_PATTERN: i integer digits, f fraction digits, e exponent).
-
-    The last non-zero digit of `i || f` sits at decimal len(f) - e - (its trailing zeros).
-    """
-    digits = f"({source}.i || {source}.f)"
-    return (
-        f"regexp_matches({digits}, '[1-9]') and length({source}.f) "
-        f"- coalesce(try_cast(nullif({source}.e, '') as hugeint), 0) "
-        f"- (length({digits}) - length(rtrim({digits}, '0'))) > {MONEY_SCALE}"
-    )
-
-
-def _round_beyond_scale(con: duckdb.DuckDBPyConnection, money: list[tuple[int, str]]) -> list[int]:
-    """Find the values of the money columns (position, name) of `_src` that carry digits beyond
-    the money scale; round them half-even in Python. Makes `_rounded` (one row per value: line,
-    column, delivered text, stored and difference as text) and `_rounded_lines` (one row per line,
-    `_r{position}` the stored text of each column); returns the positions that have any.
-    """
-    selects, params = [], []
-    for position, name in money:
-        src = f"c{position}"
-        # a cheap test first: a long fraction or an exponent
-        selects.append(
-            f"select _line, ?::varchar as column_name, {position} as position, delivered_value "
-            f"from (select _line, trim({src}) as delivered_value, "
-            f"regexp_extract(trim({src}), '{NUMBER_PATTERN}', ['i', 'f', 'e']) as n from _src "
-            f"where strpos({src}, 'e') > 0 or strpos({src}, 'E') > 0 "
-            f"or length({src}) - strpos({src}, '.') > {MONEY_SCALE}) "
-            f"where {_beyond_scale('n')}"
-        )
-        params.append(name)
-    found = con.execute(
-        " union all ".join(selects) + " order by _line, position", params
-    ).fetchall()
-    lines, names, positions, delivered, stored, differences = [], [], [], [], [], []
-    for line, name, position, text in found:
-        rounded, difference = _round_half_even(text)
-        lines.append(line)
-        names.append(name)
-        positions.append(position)
-        delivered.append(text)
-        stored.append(format(rounded, "f"))
-        differences.append(format(difference, "f"))
-    table = pa.table(
-        {
-            "_line": pa.array(lines, pa.int64()),
-            "column_name": pa.array(names, pa.string()),
-            "position": pa.array(positions, pa.int64()),
-            "delivered_value": pa.array(delivered, pa.string()),
-            "stored_value": pa.array(stored, pa.string()),
-            "rounding_difference": pa.array(differences, pa.string()),
-        }
-    )
-    con.register("_arrow", table)
-    con.execute("create or replace temp table _rounded as select * from _arrow")
-    con.unregister("_arrow")
-    with_values = sorted(set(positions))
-    columns = "".join(
-        f", max(stored_value) filter (where position = {p}) as _r{p}" for p in with_values
-    )
-    con.execute(
-        f"create or replace temp table _rounded_lines as select _line{columns} from _rounded "
-        "group by _line"
-    )
-    return with_values
-
-
-def _round_half_even(text: str) -> tuple[Decimal, Decimal]:
-    """A delivered value rounded half-even to the money scale, and the exact difference
-    (delivered - rounded; itself rounded half-even at DIFFERENCE_SCALE decimals when the text
-    carries more)."""
-    value = Decimal(text)
-    # room for every digit and any exponent: neither the rounding nor the difference is inexact
-    exact = Context(prec=len(text) + 2 * DIFFERENCE_SCALE, Emin=MIN_EMIN, Emax=MAX_EMAX)
-    rounded = value.quantize(MONEY_UNIT, rounding=ROUND_HALF_EVEN, context=exact)
-    difference = exact.subtract(value, rounded)
-    if difference.as_tuple().exponent < -DIFFERENCE_SCALE:
-        difference = difference.quantize(
-            Decimal(1).scaleb(-DIFFERENCE_SCALE), rounding=ROUND_HALF_EVEN, context=exact
-        )
-    return rounded, difference
 
 
 def _typing_select(
@@ -423,15 +325,15 @@ def _load_file(
     with _reading(path):
         header = read_header(path)
     if not header or header == [""]:
-        raise _FileRejected("the file is empty (no header line)")
+        raise FileRejected("the file is empty (no header line)")
     duplicates = sorted({n for n in header if header.count(n) > 1})
     if duplicates:
         names = ", ".join(repr(n) for n in duplicates)
-        raise _FileRejected(f"the header names these columns twice: {names}")
+        raise FileRejected(f"the header names these columns twice: {names}")
     positions = {name: i for i, name in enumerate(header) if name in spec.by_name}
     missing = [c.name for c in spec.columns if c.required and c.name not in positions]
     if missing and len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-        raise _FileRejected(
+        raise FileRejected(
             f"the header is one column '{header[0][:80]}': the file is not comma-separated"
         )
     version = detect_version(header) if spec.kind == "billing" else None
@@ -449,7 +351,7 @@ def _load_file(
         for c in spec.columns
         if c.sql_type == MONEY and c.name in positions
     ]
-    rounded = _round_beyond_scale(con, money) if money else []
+    rounded = round_beyond_scale(con, money) if money else []
     typed, error_list = _typing_select(spec, positions, rounded)
     extra_json = (
         "to_json(map(?::varchar[], [" + ", ".join(f"c{i}" for i, _ in extra) + "]))"
@@ -632,8 +534,8 @@ def _read_csv(
         _number_lines_by_rejects(con, reject_lines)
     else:
         with _reading(path):
-            layout = _csv_layout(path, width)
-        good_lines, reject_physical, dropped = _match_layout(layout, reject_lines, good, header)
+            layout = csv_layout(path, width)
+        good_lines, reject_physical, dropped = match_layout(layout, reject_lines, good, header)
         con.register("_arrow", pa.table({"_rec": np.arange(1, good + 1), "_line": good_lines}))
         con.execute("create or replace temp table _good_lines as select * from _arrow")
         con.unregister("_arrow")
@@ -681,139 +583,6 @@ def _number_lines_by_rejects(con: duckdb.DuckDBPyConnection, reject_lines: np.nd
         "select s.* exclude (_rec), s._rec + 1 + coalesce(r.n, 0) as _line "
         "from _csv as s asof left join _reject_steps as r on s._rec >= r.k"
     )
-
-
-@dataclass
-class _Layout:
-    """Python's csv reading of a file's records: for each data record, the physical line it starts
-    on and its line in DuckDB's numbering (which counts records and blank lines, not the line
-    breaks inside quoted values); and the last record's fields, text and last physical line."""
-
-    starts: np.ndarray
-    dlines: np.ndarray
-    last_fields: list[str]
-    last_text: str
-    last_end: int
-
-
-class _Tee:
-    """The lines of a file, keeping those read since the caller last emptied `lines`."""
-
-    def __init__(self, handle: io.TextIOBase) -> None:
-        self.handle = handle
-        self.lines: list[str] = []
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self.handle:
-            self.lines.append(line)
-            yield line
-
-
-def _csv_layout(path: Path, width: int) -> _Layout:
-    opener = gzip.open if _is_gzip(path) else open
-    starts, dlines = array("q"), array("q")
-    last_fields: list[str] = []
-    last_lines: list[str] = []
-    last_end = 0
-    limit = csv.field_size_limit()
-    csv.field_size_limit(2**31 - 1)
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
-            tee = _Tee(handle)
-            reader = csv.reader(tee)
-            end = 0
-            for dline, row in enumerate(reader, 1):
-                start, end = end + 1, reader.line_num
-                lines, tee.lines = tee.lines, []
-                # DuckDB skips a blank line, except in a one-column file (a null value there)
-                if dline == 1 or not (row or width == 1):
-                    continue
-                starts.append(start)
-                dlines.append(dline)
-                last_fields, last_lines, last_end = row, lines, end
-    finally:
-        csv.field_size_limit(limit)
-    return _Layout(
-        np.array(starts, dtype=np.int64),
-        np.array(dlines, dtype=np.int64),
-        last_fields,
-        "".join(last_lines),
-        last_end,
-    )
-
-
-def _ends_inside_quotes(text: str) -> bool:
-    """Whether CSV text ends inside a quoted value (a quote opens a value only at its start)."""
-    i, n, field_start = 0, len(text), True
-    separator = re.compile(r"[,\r\n]")
-    while i < n:
-        if field_start and text[i] == '"':
-            j = i + 1
-            while True:
-                k = text.find('"', j)
-                if k < 0:
-                    return True
-                if text.startswith('"', k + 1):
-                    j = k + 2
-                    continue
-                i = k + 1
-                break
-            field_start = False
-            continue
-        found = separator.search(text, i)
-        if found is None:
-            return False
-        i, field_start = found.end(), True
-    return False
-
-
-def _match_layout(
-    layout: _Layout, reject_lines: np.ndarray, good: int, header: list[str]
-) -> tuple[np.ndarray, np.ndarray, tuple | None]:
-    """Match DuckDB's records with Python's: the physical line of each good record (in order) and
-    of each rejected line, and the unterminated last record DuckDB dropped, as (line, column,
-    reason, record), or None. Raises _FileRejected when the two readers do not agree."""
-    count = len(layout.starts)
-    index = np.searchsorted(layout.dlines, reject_lines)
-    agree = not len(reject_lines) or (
-        index.max() < count and np.array_equal(layout.dlines[index], reject_lines)
-    )
-    keep = np.ones(count, dtype=bool)
-    dropped = None
-    if agree:
-        keep[index] = False
-        extra = count - len(reject_lines) - good
-        if extra == 1 and keep[-1] and _ends_inside_quotes(layout.last_text):
-            keep[-1] = False
-            dropped = _unterminated(layout, header)
-            extra = 0
-        agree = extra == 0
-    if not agree:
-        raise _FileRejected(
-            "the CSV structure is ambiguous: DuckDB's reader found "
-            f"{good + len(reject_lines)} records after the header and Python's csv module "
-            f"{count}; the file is not loaded, so that no record is lost or invented "
-            "(check its quoting and line breaks)"
-        )
-    return layout.starts[keep], layout.starts[index], dropped
-
-
-def _unterminated(layout: _Layout, header: list[str]) -> tuple:
-    start, end, found = int(layout.starts[-1]), layout.last_end, len(layout.last_fields)
-    width = len(header)
-    column = header[found - 1] if 0 < found <= width else None
-    if end > start:
-        reason = (
-            f"unterminated quoted field: the quote opened on line {start} is never closed, so "
-            f"lines {start}-{end}, up to the end of the file, are one unreadable record; "
-            f"expected {width} fields, found {found}"
-        )
-    else:
-        reason = (
-            "unterminated quoted field: the file ends inside a quoted value (truncated?); "
-            f"expected {width} fields, found {found}"
-        )
-    return (start, column, reason, layout.last_text.rstrip("\r\n"))
 
 
 def log_file(con, file_id: int, run_id: str, r: FileResult, size: int, now: datetime) -> None:
