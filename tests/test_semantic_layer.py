@@ -33,7 +33,15 @@ BIN = Path(sys.executable).parent
 MF = BIN / "mf"
 DBT = BIN / "dbt"
 TWELVE = Decimal("1e-12")
-PROJECT_ITEMS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "data-tests")
+PROJECT_ITEMS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "orgs",
+    "data-tests",
+)
 METRICS = "allocated_effective_cost,requests,cost_per_request"
 GROUP_BY = "service__service_id,metric_time__month"
 

@@ -51,7 +51,8 @@ def results_metadata(results: list[CheckResult]) -> dict:
         "results": dg.MetadataValue.json(
             [{"check": r.check, "status": r.status, "failures": r.failures} for r in results]
         ),
-        "failures": "\n".join(f for r in results for f in r.failures) or "none",
+        # in text order: the quality tables come in no fixed row order (nor the same on each engine)
+        "failures": "\n".join(sorted(f for r in results for f in r.failures)) or "none",
     }
 
 
