@@ -151,6 +151,21 @@ class InvoiceLine:
     period: str  # monthly | annual (billed once, in the first month)
     invoice_month: str  # service | next
     invoice_day: int
+    quantity_from_telemetry: str  # a telemetry column whose monthly sum is the quantity, or ""
+
+
+@dataclass(frozen=True)
+class TelemetryEvent:
+    """One row of telemetry_events.csv: an incident (`slo_incident`: at least `value` bad events
+    per 10,000) or an ingest spike (`ingest_spike`: ingest x `value`) of a service on days
+    first_day..last_day of the generated month at position `month`."""
+
+    service: str
+    month: int
+    first_day: int
+    last_day: int
+    event: str
+    value: int
 
 
 @dataclass(frozen=True)
@@ -171,6 +186,7 @@ class Company:
     roles: tuple[str, ...]
     cost_center: dict[str, str]  # team -> cost centre
     telemetry: dict[str, tuple[int, ...]]  # service -> daily baseline (telemetry.csv order)
+    telemetry_events: tuple[TelemetryEvent, ...]
     invoice_lines: tuple[InvoiceLine, ...]
     fx_rates: tuple[FxRate, ...]
 
@@ -309,6 +325,14 @@ def _invoice_line(r: dict[str, str]) -> InvoiceLine:
     )
 
 
+def _telemetry_event(r: dict[str, str], services: set[str]) -> TelemetryEvent:
+    where = f"company/telemetry_events.csv, {r['service']}"
+    if r["service"] not in services or r["event"] not in ("slo_incident", "ingest_spike"):
+        raise ValueError(f"{where}: unknown service or event {r['event']!r}")
+    ints = {k: int(r[k]) for k in ("month", "first_day", "last_day", "value")}
+    return TelemetryEvent(service=r["service"], event=r["event"], **ints)
+
+
 @functools.cache
 def load_company() -> Company:
     """The demo company, read once per process from the package's data files."""
@@ -346,6 +370,9 @@ def load_company() -> Company:
         roles=tuple(r["role"] for r in roles),
         cost_center=cost_center,
         telemetry=telemetry,
+        telemetry_events=tuple(
+            _telemetry_event(r, set(team_of_service)) for r in _csv("telemetry_events.csv")
+        ),
         invoice_lines=tuple(_invoice_line(r) for r in _csv("invoice_lines.csv")),
         fx_rates=tuple(
             FxRate(

@@ -110,10 +110,16 @@ def _row(line: InvoiceLine, n: int, m: Month, start: dt.date, end: dt.date, qty:
 
 
 def other_invoices(
-    company: Company, file: str, months: list[Month], rng: np.random.Generator
+    company: Company,
+    file: str,
+    months: list[Month],
+    rng: np.random.Generator,
+    telemetry_totals: dict[tuple[str, str], Decimal],
 ) -> list[Row]:
     """The lines of invoice_lines.csv for `file`: annual ones once (the first month, covering a
-    year), then the monthly ones month by month. Quantities are drawn in the file's order."""
+    year), then the monthly ones month by month. Quantities are drawn in the file's order; a line
+    with `quantity_from_telemetry` bills the month's total of that telemetry column instead
+    (telemetry_totals: (month label, column) -> total), e.g. the CI runner minutes."""
     lines = [x for x in company.invoice_lines if x.file == file]
     out: list[Row] = []
     first = months[0]
@@ -123,7 +129,10 @@ def other_invoices(
     def add(line: InvoiceLine, m: Month, end: dt.date) -> None:
         inv = m.format(line.invoice_id_format)
         numbers[inv] = numbers.get(inv, 0) + 1
-        out.append(_row(line, numbers[inv], m, m.date(1), end, _quantity(line, rng)))
+        qty = _quantity(line, rng)  # drawn in every case: the lines after it draw the same
+        if line.quantity_from_telemetry:
+            qty = telemetry_totals[(m.label, line.quantity_from_telemetry)]
+        out.append(_row(line, numbers[inv], m, m.date(1), end, qty))
 
     for line in lines:
         if line.period == "annual":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from orchestration.demo.bad_rows import write_bad_rows
@@ -14,12 +15,13 @@ from orchestration.demo.months import months as month_range
 from orchestration.demo.months import prev_month
 from orchestration.demo.report import FileInfo, GenerateReport
 from orchestration.demo.sinks import CsvSink, ParquetSink, csv_bytes, write_bytes
-from orchestration.demo.telemetry import telemetry_rows
+from orchestration.demo.telemetry import monthly_totals, telemetry_rows
 from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
 from orchestration.pipeline.focus import columns_for_version
 
 # random streams beside the billing ones (seeded [seed, stream, ...])
 SAAS_STREAM, VENDOR_STREAM, TELEMETRY_STREAM, FX_STREAM = 100, 101, 200, 300
+TELEMETRY_EXTRA_STREAM = 201
 
 
 def generate(
@@ -84,6 +86,23 @@ def generate(
             )
         )
 
+    # telemetry
+    # (before the invoices: an invoice line may bill a telemetry total, the CI runner minutes)
+    header = [c.name for c in TELEMETRY.columns]
+    telemetry_totals: dict[tuple[str, str], Decimal] = {}
+    for m in month_list:
+        body = telemetry_rows(
+            company,
+            m,
+            gen.rng(TELEMETRY_STREAM, m.idx),
+            gen.rng(TELEMETRY_EXTRA_STREAM, m.idx),
+        )
+        for column in ("ci_runner_minutes",):
+            telemetry_totals[(m.label, column)] = monthly_totals(body, header.index(column))
+        name = f"telemetry/service_telemetry_{m.label}.csv"
+        write_bytes(landing / name, csv_bytes(header, body))
+        report.files.append(FileInfo(name, "telemetry", "csv", len(body), months=(m.label,)))
+
     # invoices
     cloud_rows, report.account_months, report.invoice_mismatch = cloud_invoices(
         company, month_list, totals
@@ -94,25 +113,21 @@ def generate(
         (f"invoices/cloud_invoices_{span}.csv", cloud_rows),
         (
             f"invoices/saas_invoices_{span}.csv",
-            other_invoices(company, "saas_invoices", month_list, gen.rng(SAAS_STREAM)),
+            other_invoices(
+                company, "saas_invoices", month_list, gen.rng(SAAS_STREAM), telemetry_totals
+            ),
         ),
         (
             f"invoices/vendor_invoices_{span}.csv",
-            other_invoices(company, "vendor_invoices", month_list, gen.rng(VENDOR_STREAM)),
+            other_invoices(
+                company, "vendor_invoices", month_list, gen.rng(VENDOR_STREAM), telemetry_totals
+            ),
         ),
     ):
         write_bytes(landing / name, csv_bytes(header, body))
         report.files.append(
             FileInfo(name, "invoices", "csv", len(body), months=tuple(m.label for m in month_list))
         )
-
-    # telemetry
-    header = [c.name for c in TELEMETRY.columns]
-    for m in month_list:
-        body = telemetry_rows(company, m, gen.rng(TELEMETRY_STREAM, m.idx))
-        name = f"telemetry/service_telemetry_{m.label}.csv"
-        write_bytes(landing / name, csv_bytes(header, body))
-        report.files.append(FileInfo(name, "telemetry", "csv", len(body), months=(m.label,)))
 
     # treasury FX rates
     fx = fx_rows(company, month_list, gen.rng(FX_STREAM))

@@ -77,6 +77,8 @@ TELEMETRY = ExtractSpec(
         Column("hosts", MONEY),
         Column("slo_good_events", MONEY),
         Column("slo_total_events", MONEY),
+        Column("ci_runner_minutes", MONEY),  # CI runner time of the service's builds
+        Column("observability_ingest_gb", MONEY),  # logs, metrics and traces ingested
     ),
     "Service telemetry, one row per service per day.",
 )

@@ -429,7 +429,7 @@ def _load_file(
         message,
         amounts_rounded,
     )
-    log_file(con, file_id, run_id, result, path.stat().st_size, now)
+    log_file(con, file_id, run_id, result, path, now)
     # the working copies of the file are not kept until the next file replaces them
     con.execute(
         "drop view if exists _src; drop table if exists _csv; drop table if exists _pq; "
@@ -585,16 +585,24 @@ def _number_lines_by_rejects(con: duckdb.DuckDBPyConnection, reject_lines: np.nd
     )
 
 
-def log_file(con, file_id: int, run_id: str, r: FileResult, size: int, now: datetime) -> None:
+def log_file(
+    con, file_id: int, run_id: str, r: FileResult, path: Path | None, now: datetime
+) -> None:
+    """One row of raw.load_log. landed_at is when the file arrived in the landing folder (its
+    modification time, UTC): the start of the allocation latency (docs/metrics.md)."""
+    stat = path.stat() if path is not None else None
+    landed_at = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None) if stat else now
     con.execute(
-        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.load_log (file_id, run_id, extract_kind, path, sha256, file_bytes, "
+        "focus_version, status, rows_read, rows_loaded, rows_quarantined, message, loaded_at, "
+        "landed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             file_id,
             run_id,
             r.extract_kind,
             r.path,
             r.sha256,
-            size,
+            stat.st_size if stat else 0,
             r.focus_version,
             r.status,
             r.rows_read,
@@ -602,6 +610,7 @@ def log_file(con, file_id: int, run_id: str, r: FileResult, size: int, now: date
             r.rows_quarantined,
             r.message,
             now,
+            landed_at,
         ],
     )
 
@@ -639,7 +648,7 @@ def load_extract(
                 file_id,
                 run_id,
                 result,
-                path.stat().st_size,
+                path,
                 datetime.now(UTC).replace(tzinfo=None),
             )
             con.commit()
@@ -655,7 +664,7 @@ def load_extract(
             result = FileResult(kind, rel, sha, "rejected", message=f"unreadable file: {reason}")
             now = datetime.now(UTC).replace(tzinfo=None)
             con.begin()
-            log_file(con, file_id, run_id, result, path.stat().st_size, now)
+            log_file(con, file_id, run_id, result, path, now)
             con.execute(
                 "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
                 [file_id, rel, result.message, now],

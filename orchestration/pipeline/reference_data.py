@@ -99,6 +99,6 @@ def _replace_reference(con, run_id, kind, path, sha, rows, insert, delete) -> Fi
     count = rows if rows is not None else con.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
     file_id = con.execute("select coalesce(max(file_id), 0) + 1 from raw.load_log").fetchone()[0]
     result = FileResult(kind, path, sha, "loaded", None, count, count, 0)
-    log_file(con, file_id, run_id, result, 0, datetime.now(UTC).replace(tzinfo=None))
+    log_file(con, file_id, run_id, result, None, datetime.now(UTC).replace(tzinfo=None))
     con.commit()
     return result

@@ -34,7 +34,8 @@ create table if not exists raw.load_log (
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
     message varchar,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    landed_at timestamp
 )
 """
 
@@ -162,6 +163,18 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
     for spec in EXTRACTS.values():
         con.execute(raw_table_ddl(spec))
+    # a warehouse created by an earlier version gains the columns added since (null in its rows)
+    for table, column, sql_type in added_columns():
+        con.execute(f"alter table {table} add column if not exists {column} {sql_type}")
+
+
+def added_columns() -> list[tuple[str, str, str]]:
+    """(table, column, type) of every column a control or extract table gained after its first
+    release; names come from this module and the extract specs, never from files."""
+    columns = [("raw.load_log", "landed_at", "timestamp")]
+    for spec in EXTRACTS.values():
+        columns += [(spec.table, c.name, c.sql_type) for c in spec.columns]
+    return columns
 
 
 def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,6 +7,8 @@
     'hosts',
     'slo_good_events',
     'slo_total_events',
+    'ci_runner_minutes',
+    'observability_ingest_gb',
 ] -%}
 
 with

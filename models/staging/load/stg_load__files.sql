@@ -22,7 +22,8 @@ renamed as (
         rows_loaded,
         rows_quarantined,
         -- timestamps
-        loaded_at
+        loaded_at,
+        coalesce(landed_at, loaded_at) as landed_at
     from load_log
 )
 

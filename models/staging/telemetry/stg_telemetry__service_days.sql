@@ -31,6 +31,8 @@ renamed as (
         hosts,
         slo_good_events,
         slo_total_events,
+        ci_runner_minutes,
+        observability_ingest_gb,
         -- dates
         usage_date,
         cast(date_trunc('month', usage_date) as date) as usage_month
