@@ -9,8 +9,9 @@ of a run. Nothing else of the warehouse (raw, staging, intermediate, audit) is p
 
 With the data goes the run's own record: `quality.gate_results` holds the results of every gate
 check of the publishing run (from audit.gate_results, warnings included), and `publication` the
-run id and time. `marts.fct_data_quality` (a view over audit.gate_results in the warehouse) is
-copied as a table, with the history of every run.
+run id and time; audit.publications in the warehouse keeps that time for every publication (where
+the allocation latency, metric M8, ends). `marts.fct_data_quality` (a view over
+audit.gate_results in the warehouse) is copied as a table, with the history of every run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.warehouse import table_exists
+from orchestration.warehouse.control_tables import ensure_audit_schema
 
 PUBLISHED_SCHEMAS = ("marts", "quality", "closed")
 GATE_RESULTS = "quality.gate_results"
@@ -49,9 +51,10 @@ def publish(
         list(PUBLISHED_SCHEMAS),
     ).fetchall()
     counts: dict[str, int] = {}
+    published_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute("attach ? as tbm_publish", [str(staging_file)])
     try:
-        _copy(con, tables, counts, run_id)
+        _copy(con, tables, counts, run_id, published_at)
     except BaseException:
         con.execute("detach tbm_publish")
         staging_file.unlink(missing_ok=True)
@@ -61,10 +64,18 @@ def publish(
         os.fsync(handle.fileno())
     time.sleep(pause_before_swap_seconds)
     os.replace(staging_file, published)
+    ensure_audit_schema(con)
+    con.execute("insert into audit.publications values (?, ?)", [run_id, published_at])
     return counts
 
 
-def _copy(con: duckdb.DuckDBPyConnection, tables, counts: dict[str, int], run_id: str) -> None:
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    tables,
+    counts: dict[str, int],
+    run_id: str,
+    published_at: datetime,
+) -> None:
     for schema in PUBLISHED_SCHEMAS:
         con.execute(f"create schema tbm_publish.{schema}")
     for schema, table in tables:
@@ -89,7 +100,7 @@ def _copy(con: duckdb.DuckDBPyConnection, tables, counts: dict[str, int], run_id
     con.execute(
         "create table tbm_publish.main.publication as "
         "select ? as run_id, cast(? as timestamp) as published_at",
-        [run_id, datetime.now(UTC).replace(tzinfo=None)],
+        [run_id, published_at],
     )
 
 

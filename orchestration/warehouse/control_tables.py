@@ -7,7 +7,8 @@
   raw.fx_reference_rates and raw.currency_reference: the packaged reference data; and one raw
   table per extract kind (orchestration/pipeline/extracts.py declares their columns).
 - audit.gate_results: every gate check's row results, every run; audit.dbt_builds: the
-  fingerprint of every completed dbt build (which months an incremental build may keep).
+  fingerprint of every completed dbt build (which months an incremental build may keep);
+  audit.publications: when each publication was swapped in.
 - closed.*: what `tbm close` records and freezes (orchestration/commands/close.py).
 
 Each `ensure_*` creates what is missing and never changes what exists. The load creates every
@@ -103,6 +104,15 @@ create table if not exists audit.gate_results (
     checked_at timestamp not null
 )
 """
+# audit.publications: every publication swapped in (orchestration/pipeline/publish.py appends);
+# the end of the allocation latency (metric M8).
+PUBLICATIONS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.publications (
+    run_id varchar not null,
+    published_at timestamp not null
+)
+"""
 DBT_BUILDS_DDL = """
 create schema if not exists audit;
 create table if not exists audit.dbt_builds (
@@ -180,6 +190,7 @@ def added_columns() -> list[tuple[str, str, str]]:
 def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     con.execute(DBT_BUILDS_DDL)
+    con.execute(PUBLICATIONS_DDL)
 
 
 def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,5 @@
 {%- set observability_sub_towers = var('observability_sub_towers') | join("', '") -%}
 {%- set observability_sub_towers = "'" ~ observability_sub_towers ~ "'" -%}
-{#- The allocation run time: this dbt invocation's start (UTC), or var economics_run_at. -#}
-{%- set run_at = var('economics_run_at') or run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
 
 with
 
@@ -13,16 +11,28 @@ service_metric_days as (
     select * from {{ ref('int_service_days_unpivoted_to_metrics') }}
 ),
 
-slo_targets as (
-    select * from {{ ref('slo_targets') }}
+slo_windows as (
+    select * from {{ ref('int_slo_windows_scored_by_day') }}
+),
+
+unit_costs as (
+    select * from {{ ref('fct_unit_costs') }}
+),
+
+metric_definitions as (
+    select * from {{ ref('tbm_metrics') }}
+),
+
+metric_targets as (
+    select * from {{ ref('metric_targets') }}
 ),
 
 commitment_sums as (
     select * from {{ ref('int_commitment_costs_summed_by_month') }}
 ),
 
-month_newest_files as (
-    select * from {{ ref('int_months_dated_by_newest_file') }}
+month_sources as (
+    select * from {{ ref('int_month_sources_dated_by_availability') }}
 ),
 
 -- Billing months: months with cloud cost in the allocation. Later months hold only the
@@ -108,17 +118,14 @@ scope_costs as (
         on scope_cost_sums.billing_month = billing_months.billing_month
 ),
 
--- Telemetry per service and month: host-days (hosts summed over the days) and SLO events.
+-- Telemetry per service and month: host-days (hosts summed over the days).
 service_telemetry as (
     select
         service_id,
         usage_month as billing_month,
-        sum(case when metric_name = 'hosts' then metric_value end) as host_days,
-        sum(case when metric_name = 'slo_good_events' then metric_value end) as slo_good_events,
-        sum(case when metric_name = 'slo_total_events' then metric_value end)
-            as slo_total_events
+        sum(metric_value) as host_days
     from service_metric_days
-    where metric_name in ('hosts', 'slo_good_events', 'slo_total_events')
+    where metric_name = 'hosts'
     group by
         service_id,
         usage_month
@@ -131,7 +138,6 @@ scope_host_days as (
         service_id as scope_id,
         host_days
     from service_telemetry
-    where host_days is not null
     union all
     select
         billing_month,
@@ -139,11 +145,10 @@ scope_host_days as (
         'all' as scope_id,
         sum(host_days) as host_days
     from service_telemetry
-    where host_days is not null
     group by billing_month
 ),
 
--- 1. Unallocated share of the month's fully allocated cost.
+-- M2. Unallocated share of the month's fully allocated cost.
 unallocated_metrics as (
     select
         billing_month,
@@ -156,8 +161,9 @@ unallocated_metrics as (
         ) }} as metric_value,
         unallocated_cost_reporting as numerator_value,
         effective_cost_reporting as denominator_value,
-        cast(null as decimal(38, 12)) as target_value,
         effective_cost_reporting as scope_effective_cost_reporting,
+        cast(null as bigint) as window_count,
+        cast(null as boolean) as is_sustained_burn,
         case
             when effective_cost_reporting is null then 'missing_fx_rate'
             when effective_cost_reporting = 0 then 'no_cost'
@@ -166,7 +172,7 @@ unallocated_metrics as (
     where scope_type = 'total'
 ),
 
--- 2. Month-on-month change of the fully allocated cost, per month, business unit and service.
+-- M3. Month-on-month change of the fully allocated cost, per month, business unit and service.
 variance_metrics as (
     select
         current_month.billing_month,
@@ -188,8 +194,9 @@ variance_metrics as (
             'current_month.effective_cost_reporting', 'previous_month.effective_cost_reporting'
         ) }} as numerator_value,
         previous_month.effective_cost_reporting as denominator_value,
-        cast(null as decimal(38, 12)) as target_value,
         current_month.effective_cost_reporting as scope_effective_cost_reporting,
+        cast(null as bigint) as window_count,
+        cast(null as boolean) as is_sustained_burn,
         case
             when previous_month.scope_id is null then 'no_previous_month'
             when
@@ -207,7 +214,7 @@ variance_metrics as (
             = cast({{ dbt.dateadd('month', -1, 'current_month.billing_month') }} as date)
 ),
 
--- 3. Observability cost (the sub-towers of var observability_sub_towers) per host-month
+-- M4. Observability cost (the sub-towers of var observability_sub_towers) per host-month
 -- (hosts averaged over the calendar days of the month), for the month and each service with
 -- such cost or host telemetry.
 observability_cost_scopes as (
@@ -253,8 +260,9 @@ observability_metrics as (
         {{ decimal_divide('observability_cost_reporting', 'host_months') }} as metric_value,
         observability_cost_reporting as numerator_value,
         host_months as denominator_value,
-        cast(null as decimal(38, 12)) as target_value,
         effective_cost_reporting as scope_effective_cost_reporting,
+        cast(null as bigint) as window_count,
+        cast(null as boolean) as is_sustained_burn,
         case
             when observability_cost_reporting is null then 'missing_fx_rate'
             when host_months is null then 'no_host_telemetry'
@@ -263,28 +271,39 @@ observability_metrics as (
     from observability_scopes
 ),
 
--- 4. and 5. SLO compliance and error-budget burn rate per service, beside its cost. Burn rate
--- = bad events / bad events the SLO allows = (1 - compliance) / (1 - target): 1 spends the
--- error budget exactly over the month, above 1 exhausts it early.
+-- M5 and M6. SLO compliance over daily windows and error-budget burn rate per service, beside
+-- its cost (int_slo_windows_scored_by_day scores each day). Compliance = good windows /
+-- windows; burn rate = bad events / bad events the SLO allows over the month = (1 - good
+-- share) / (1 - SLO): 1 spends the error budget exactly over the month, above 1 exhausts it
+-- early; flagged when some day of the month burnt above the sustained threshold.
 slo_months as (
     select
-        service_telemetry.service_id,
-        service_telemetry.billing_month,
-        service_telemetry.slo_good_events,
-        service_telemetry.slo_total_events,
-        slo_targets.slo_target_percent,
+        slo_windows.service_id,
+        slo_windows.usage_month as billing_month,
+        count(*) as window_count,
+        sum(case when slo_windows.is_good_window then 1 else 0 end) as good_window_count,
+        sum(slo_windows.bad_events) as bad_events,
+        sum(slo_windows.allowed_bad_events) as allowed_bad_events,
+        sum(slo_windows.slo_total_events) as slo_total_events,
+        max(case when slo_windows.slo_target_percent is null then 1 else 0 end)
+            as has_day_without_target,
+        max(case when slo_windows.is_sustained_burn then 1 else 0 end) as has_sustained_burn
+    from slo_windows
+    group by
+        slo_windows.service_id,
+        slo_windows.usage_month
+),
+
+slo_months_with_costs as (
+    select
+        slo_months.*,
         scope_costs.effective_cost_reporting
-    from service_telemetry
-    left join slo_targets
-        on
-            service_telemetry.service_id = slo_targets.service_id
-            and {{ is_valid_on('slo_targets', 'service_telemetry.billing_month') }}
+    from slo_months
     left join scope_costs
         on
             scope_costs.scope_type = 'service'
-            and service_telemetry.service_id = scope_costs.scope_id
-            and service_telemetry.billing_month = scope_costs.billing_month
-    where service_telemetry.slo_total_events is not null
+            and slo_months.service_id = scope_costs.scope_id
+            and slo_months.billing_month = scope_costs.billing_month
 ),
 
 slo_metrics as (
@@ -293,18 +312,19 @@ slo_metrics as (
         'slo_compliance_percent' as metric_name,
         'service' as scope_type,
         service_id as scope_id,
-        'percent' as metric_unit,
-        {{ decimal_divide(decimal_multiply('slo_good_events', 100), 'slo_total_events') }}
+        'percent of windows' as metric_unit,
+        {{ decimal_divide(decimal_multiply('good_window_count', 100), 'window_count') }}
             as metric_value,
-        slo_good_events as numerator_value,
-        slo_total_events as denominator_value,
-        slo_target_percent as target_value,
+        good_window_count as numerator_value,
+        window_count as denominator_value,
         effective_cost_reporting as scope_effective_cost_reporting,
+        window_count,
+        cast(null as boolean) as is_sustained_burn,
         case
-            when slo_good_events is null then 'no_slo_telemetry'
+            when has_day_without_target = 1 then 'no_slo_target'
             when slo_total_events = 0 then 'zero_slo_events'
         end as null_reason
-    from slo_months
+    from slo_months_with_costs
 
     union all
 
@@ -314,25 +334,20 @@ slo_metrics as (
         'service' as scope_type,
         service_id as scope_id,
         'ratio' as metric_unit,
-        {{ decimal_divide(
-            decimal_multiply('slo_total_events - slo_good_events', 100),
-            decimal_multiply('slo_total_events', '100 - slo_target_percent')
-        ) }} as metric_value,
-        slo_total_events - slo_good_events as numerator_value,
-        {{ decimal_divide(
-            decimal_multiply('slo_total_events', '100 - slo_target_percent'), 100
-        ) }} as denominator_value,
-        cast(1 as decimal(38, 12)) as target_value,
+        {{ decimal_divide('bad_events', 'allowed_bad_events') }} as metric_value,
+        bad_events as numerator_value,
+        allowed_bad_events as denominator_value,
         effective_cost_reporting as scope_effective_cost_reporting,
+        window_count,
+        has_sustained_burn = 1 as is_sustained_burn,
         case
-            when slo_target_percent is null then 'no_slo_target'
-            when slo_good_events is null then 'no_slo_telemetry'
+            when has_day_without_target = 1 then 'no_slo_target'
             when slo_total_events = 0 then 'zero_slo_events'
         end as null_reason
-    from slo_months
+    from slo_months_with_costs
 ),
 
--- 6. Commitment utilization: amortized commitment cost used by usage over used + unused
+-- M9. Commitment utilization: amortized commitment cost used by usage over used + unused
 -- (FOCUS CommitmentDiscountStatus), reporting currency (int_commitment_costs_summed_by_month).
 commitment_metrics as (
     select
@@ -347,8 +362,9 @@ commitment_metrics as (
         ) }} as metric_value,
         commitment_sums.used_cost_reporting as numerator_value,
         commitment_sums.commitment_cost_reporting as denominator_value,
-        cast(null as decimal(38, 12)) as target_value,
         scope_costs.effective_cost_reporting as scope_effective_cost_reporting,
+        cast(null as bigint) as window_count,
+        cast(null as boolean) as is_sustained_burn,
         case
             when commitment_sums.missing_fx_rate_count > 0 then 'missing_fx_rate'
             when commitment_sums.commitment_cost_reporting = 0 then 'zero_commitment_cost'
@@ -360,40 +376,70 @@ commitment_metrics as (
             and commitment_sums.billing_month = scope_costs.billing_month
 ),
 
--- 7. Allocation latency: hours from the newest landed file carrying data of the month (a
--- current billing charge, telemetry day or invoice line of it; int_months_dated_by_newest_file)
--- to the allocation run.
+-- M8. Allocation latency per source: hours from the month's data being available (a file landed,
+-- an invoice dated) to the first publication that included it
+-- (int_month_sources_dated_by_availability).
 latency_metrics as (
     select
-        month_newest_files.billing_month,
+        month_sources.billing_month,
         'allocation_latency_hours' as metric_name,
-        'total' as scope_type,
-        'all' as scope_id,
+        'source' as scope_type,
+        month_sources.data_source as scope_id,
         'hours' as metric_unit,
         {{ decimal_divide(
             dbt.datediff(
-                'month_newest_files.newest_loaded_at',
-                "cast('" ~ run_at ~ "' as timestamp)",
-                'second'
+                'month_sources.available_at', 'month_sources.first_published_at', 'second'
             ),
             3600
         ) }} as metric_value,
         cast(null as decimal(38, 12)) as numerator_value,
         cast(null as decimal(38, 12)) as denominator_value,
-        cast(null as decimal(38, 12)) as target_value,
         scope_costs.effective_cost_reporting as scope_effective_cost_reporting,
+        cast(null as bigint) as window_count,
+        cast(null as boolean) as is_sustained_burn,
         cast(null as string) as null_reason
-    from month_newest_files
+    from month_sources
     left join scope_costs
         on
             scope_costs.scope_type = 'total'
-            and month_newest_files.billing_month = scope_costs.billing_month
+            and month_sources.billing_month = scope_costs.billing_month
+),
+
+-- M1, M7 and M10. Unit costs per service (fct_unit_costs): cost per request, per active
+-- user-month and per CI build (runner time at the month's price per runner minute).
+{% set unit_cost_metrics = [
+    ('cost_per_request', 'request', 'effective_cost_reporting', 'request_count', 'request'),
+    ('cost_per_active_user', 'active_user', 'effective_cost_reporting',
+        'active_users_avg_daily', 'user-month'),
+    ('ci_cost_per_build', 'ci_build', 'ci_runner_cost_reporting', 'ci_build_count', 'build'),
+] -%}
+unit_cost_metrics as (
+    {% for metric_name, unit, cost, volume, per in unit_cost_metrics -%}
+    select
+        unit_costs.billing_month,
+        '{{ metric_name }}' as metric_name,
+        'service' as scope_type,
+        unit_costs.service_id as scope_id,
+        '{{ reporting_currency() }} per {{ per }}' as metric_unit,
+        unit_costs.cost_per_{{ unit }}_reporting as metric_value,
+        unit_costs.{{ cost }} as numerator_value,
+        unit_costs.{{ volume }} as denominator_value,
+        unit_costs.effective_cost_reporting as scope_effective_cost_reporting,
+        cast(null as bigint) as window_count,
+        cast(null as boolean) as is_sustained_burn,
+        unit_costs.cost_per_{{ unit }}_null_reason as null_reason
+    from unit_costs
+    inner join billing_months
+        on unit_costs.billing_month = billing_months.billing_month
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 -- Each branch typed before the union: Spark widens the branches' decimal types to one with
 -- room for every branch's integer digits, which takes decimals from the 12 (docs/engines.md).
 metrics as (
     {% for branch in [
+        'unit_cost_metrics',
         'unallocated_metrics',
         'variance_metrics',
         'observability_metrics',
@@ -410,22 +456,58 @@ metrics as (
         cast(metric_value as decimal(38, 12)) as metric_value,
         cast(numerator_value as decimal(38, 12)) as numerator_value,
         cast(denominator_value as decimal(38, 12)) as denominator_value,
-        cast(target_value as decimal(38, 12)) as target_value,
         cast(scope_effective_cost_reporting as decimal(38, 12)) as scope_effective_cost_reporting,
+        cast(window_count as bigint) as window_count,
+        cast(is_sustained_burn as boolean) as is_sustained_burn,
         null_reason
     from {{ branch }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
+-- The target: the organisation's (metric_targets.csv: a line replaces the default, an empty
+-- value removes it), else the practice's default (seed tbm_metrics). A ceiling (max) is met at
+-- or below the target (M3: its absolute value), a floor (min) at or above it.
+metrics_with_targets as (
+    select
+        metrics.*,
+        metric_definitions.metric_id,
+        metric_definitions.target_direction,
+        metric_definitions.measurement_window,
+        case
+            when metric_targets.metric_id is not null then metric_targets.target_value
+            else metric_definitions.default_target_value
+        end as target_value
+    from metrics
+    inner join metric_definitions
+        on metrics.metric_name = metric_definitions.metric_name
+    left join metric_targets
+        on metric_definitions.metric_id = metric_targets.metric_id
+),
+
+metrics_judged as (
+    select
+        *,
+        case
+            when null_reason is not null or target_value is null then null
+            when target_direction = 'min' then metric_value >= target_value
+            when metric_id = 'M3' then abs(metric_value) <= target_value
+            else metric_value <= target_value
+        end as is_target_met
+    from metrics_with_targets
+),
+
 final as (
     select
         -- ids
+        cast(metric_id as string) as metric_id,
         cast(metric_name as string) as metric_name,
         cast(scope_type as string) as scope_type,
         cast(scope_id as string) as scope_id,
         -- strings
         cast(metric_unit as string) as metric_unit,
+        cast(measurement_window as string) as measurement_window,
+        cast(target_direction as string) as target_direction,
         cast(null_reason as string) as null_reason,
         cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: the value is null whenever null_reason says why
@@ -434,11 +516,15 @@ final as (
         cast(numerator_value as decimal(38, 12)) as numerator_value,
         cast(denominator_value as decimal(38, 12)) as denominator_value,
         cast(target_value as decimal(38, 12)) as target_value,
+        cast(window_count as bigint) as window_count,
         cast(scope_effective_cost_reporting as decimal(38, 12))
             as scope_effective_cost_reporting,
+        -- booleans
+        cast(is_target_met as boolean) as is_target_met,
+        cast(is_sustained_burn as boolean) as is_sustained_burn,
         -- dates
         cast(billing_month as date) as billing_month
-    from metrics
+    from metrics_judged
 )
 
 select * from final

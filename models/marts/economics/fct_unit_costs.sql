@@ -1,10 +1,12 @@
-{#- unit cost name -> volume column it divides by (see final) -#}
+{#- unit cost name -> (cost column divided, volume column it divides by) (see final): the CI
+    build is priced by the runner time of the builds, every other unit by the fully allocated
+    cost -#}
 {%- set unit_costs = {
-    'request': 'request_count',
-    'active_user': 'active_users_avg_daily',
-    'ci_build': 'ci_build_count',
-    'cpu_core_hour': 'cpu_core_hours',
-    'gb_month': 'storage_gb_months',
+    'request': ('effective_cost_reporting', 'request_count'),
+    'active_user': ('effective_cost_reporting', 'active_users_avg_daily'),
+    'ci_build': ('ci_runner_cost_reporting', 'ci_build_count'),
+    'cpu_core_hour': ('effective_cost_reporting', 'cpu_core_hours'),
+    'gb_month': ('effective_cost_reporting', 'storage_gb_months'),
 } -%}
 
 with
@@ -19,6 +21,10 @@ service_metric_days as (
 
 services as (
     select * from {{ ref('dim_services') }}
+),
+
+ci_runner_costs as (
+    select * from {{ ref('int_ci_runner_costs_allocated_to_services') }}
 ),
 
 -- The fully allocated cost of the service: every row fct_allocated_costs places at it (direct,
@@ -138,6 +144,9 @@ service_months_measured as (
             'service_volumes.active_user_days', 'service_months_with_days.days_in_month'
         ) }} as active_users_avg_daily,
         service_volumes.ci_build_count,
+        ci_runner_costs.ci_runner_minutes,
+        ci_runner_costs.ci_runner_cost_reporting,
+        ci_runner_costs.billing_month is not null as has_ci_bill,
         service_volumes.cpu_core_hours,
         {{ decimal_divide(
             'service_volumes.storage_gb_days', 'service_months_with_days.days_in_month'
@@ -155,6 +164,10 @@ service_months_measured as (
         on
             service_months_with_days.service_id = service_volumes.service_id
             and service_months_with_days.billing_month = service_volumes.billing_month
+    left join ci_runner_costs
+        on
+            service_months_with_days.service_id = ci_runner_costs.service_id
+            and service_months_with_days.billing_month = ci_runner_costs.billing_month
 ),
 
 final as (
@@ -172,19 +185,24 @@ final as (
             as direct_effective_cost_reporting,
         cast(shared_effective_cost_reporting as decimal(38, 12))
             as shared_effective_cost_reporting,
+        -- numerics: the CI runner time and its part of the CI bill
+        cast(ci_runner_minutes as decimal(38, 12)) as ci_runner_minutes,
+        cast(ci_runner_cost_reporting as decimal(38, 12)) as ci_runner_cost_reporting,
         -- numerics: driver volumes and unit costs, each unit cost beside its volume
-        {% for unit, volume in unit_costs.items() -%}
+        {% for unit, (cost, volume) in unit_costs.items() -%}
+        {%- set is_ci = cost == 'ci_runner_cost_reporting' -%}
+        {%- set has_cost = 'has_ci_bill' if is_ci else 'has_allocated_cost' -%}
+        {%- set no_cost_reason = 'no_ci_bill' if is_ci else 'no_allocated_cost' -%}
         cast({{ volume }} as decimal(38, 12)) as {{ volume }},
         cast(
             case
-                when has_allocated_cost
-                    then {{ decimal_divide('effective_cost_reporting', volume) }}
+                when {{ has_cost }} then {{ decimal_divide(cost, volume) }}
             end as decimal(38, 12)
         ) as cost_per_{{ unit }}_reporting,
         cast(
             case
-                when effective_cost_reporting is null then 'missing_fx_rate'
-                when not has_allocated_cost then 'no_allocated_cost'
+                when {{ has_cost }} and {{ cost }} is null then 'missing_fx_rate'
+                when not {{ has_cost }} then '{{ no_cost_reason }}'
                 when {{ volume }} is null then 'no_telemetry'
                 when {{ volume }} = 0 then 'zero_volume'
             end as string
