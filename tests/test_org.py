@@ -21,6 +21,8 @@ FILES = {
     "pool_membership_rules.csv",
     "budgets.csv",
     "slo_targets.csv",
+    "metric_targets.csv",
+    "ci_runner_invoices.csv",
 }
 
 
