@@ -94,3 +94,101 @@ def test_anomalies_largest_first_or_none_found(con):
     assert first == ["2026-10-06", "search", "spike", "300.00", "100.00", "3.00x", "134.9"]
     assert second == ["2026-10-02", "payments", "drop", "40.00", "100.00", "0.40x", "-8.2"]
     assert len(lines) == 2 + 5
+
+
+METRICS = """
+create table marts.fct_tbm_metrics_monthly (
+    metric_id varchar, metric_name varchar, scope_type varchar, scope_id varchar,
+    metric_value decimal(38, 12), metric_unit varchar, target_direction varchar,
+    target_value decimal(38, 12), is_target_met boolean, billing_month date
+)
+"""
+
+
+def test_metrics_that_miss_their_targets_in_the_newest_judged_month(con):
+    con.execute(METRICS)
+    sep, oct_ = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
+    rows = [
+        # September misses more, but October is the newest month with a verdict
+        ("M2", "unallocated_cost_percent", "total", "all", 9, "percent", "max", 5, False, sep),
+        ("M2", "unallocated_cost_percent", "total", "all", 4, "percent", "max", 5, True, oct_),
+        ("M10", "ci_cost_per_build", "service", "b", 0.5, "USD per build", "max", 0.4, False, oct_),
+        ("M3", "cost_variance_percent", "service", "a", -12, "percent", "max", 10, False, oct_),
+        (
+            "M9",
+            "commitment_utilization_percent",
+            "total",
+            "all",
+            60,
+            "percent",
+            "min",
+            70,
+            False,
+            oct_,
+        ),
+        ("M1", "cost_per_request", "service", "a", 0.3, "USD per request", "max", None, None, oct_),
+        # a month whose metrics have no verdict (no target or no value) is not the one shown
+        (
+            "M1",
+            "cost_per_request",
+            "service",
+            "a",
+            0.3,
+            "USD per request",
+            "max",
+            None,
+            None,
+            dt.date(2026, 11, 1),
+        ),
+    ]
+    for row in rows:
+        con.execute(
+            "insert into marts.fct_tbm_metrics_monthly values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            list(row),
+        )
+
+    lines = unit_cost_lines(con)
+
+    # 4 October rows with a verdict, 1 met; the misses in metric order M3, M9, M10
+    assert lines[0] == (
+        "Metrics, 2026-10 (marts.fct_tbm_metrics_monthly, docs/metrics.md): 1 of 4 with a "
+        "target meet it; 3 miss it, all:"
+    )
+    assert [line.split() for line in lines[1:]] == [
+        [
+            "M3",
+            "cost_variance_percent",
+            "service",
+            "a",
+            "-12.00",
+            "percent",
+            "(target",
+            "|x|",
+            "<=",
+            "10)",
+        ],
+        [
+            "M9",
+            "commitment_utilization_percent",
+            "total",
+            "all",
+            "60.00",
+            "percent",
+            "(target",
+            ">=",
+            "70)",
+        ],
+        [
+            "M10",
+            "ci_cost_per_build",
+            "service",
+            "b",
+            "0.50",
+            "USD",
+            "per",
+            "build",
+            "(target",
+            "<=",
+            "0.4)",
+        ],
+    ]

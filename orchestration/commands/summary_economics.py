@@ -1,7 +1,9 @@
-"""Unit economics lines of the end-of-run summary: the costliest services and cost anomalies.
+"""Unit economics lines of the end-of-run summary: the costliest services, the practice's metrics
+that miss their targets, and cost anomalies.
 
 `unit_cost_lines(con)` reads the working warehouse's economics marts (`marts.fct_unit_costs`,
-`marts.fct_cost_anomalies`) and returns the lines to print; it prints nothing itself. The
+`marts.fct_tbm_metrics_monthly`, `marts.fct_cost_anomalies`) and returns the lines to print; it
+prints nothing itself. The
 summary calls it with its read-only connection:
 
     for line in unit_cost_lines(con):
@@ -19,6 +21,7 @@ from orchestration.warehouse import table_exists
 
 TOP_SERVICES = 5
 TOP_ANOMALIES = 5
+TOP_MISSED_TARGETS = 8
 
 
 def _top_services(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -55,6 +58,42 @@ def _top_services(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _missed_targets(con: duckdb.DuckDBPyConnection) -> list[str]:
+    month = con.execute(
+        "select max(billing_month) from marts.fct_tbm_metrics_monthly "
+        "where is_target_met is not null"
+    ).fetchone()[0]
+    if month is None:
+        return []
+    judged, missed = con.execute(
+        "select count(*), count(*) filter (where not is_target_met) "
+        "from marts.fct_tbm_metrics_monthly where billing_month = ? and is_target_met is not null",
+        [month],
+    ).fetchone()
+    head = (
+        f"Metrics, {str(month)[:7]} (marts.fct_tbm_metrics_monthly, docs/metrics.md): "
+        f"{judged - missed} of {judged} with a target meet it"
+    )
+    if not missed:
+        return [head]
+    rows = con.execute(
+        "select metric_id, metric_name, scope_type, scope_id, metric_value, metric_unit, "
+        "target_direction, target_value from marts.fct_tbm_metrics_monthly "
+        "where billing_month = ? and not is_target_met "
+        "order by cast(substr(metric_id, 2) as integer), scope_type, scope_id limit ?",
+        [month, TOP_MISSED_TARGETS],
+    ).fetchall()
+    shown = f"the first {len(rows)}" if missed > len(rows) else "all"
+    lines = [f"{head}; {missed} miss it, {shown}:"]
+    for metric_id, name, scope_type, scope_id, value, metric_unit, direction, target in rows:
+        bound = ("|x| <=" if metric_id == "M3" else "<=") if direction == "max" else ">="
+        lines.append(
+            f"  {metric_id:<4}{name:<32}{scope_type + ' ' + scope_id:<40}"
+            f"{value:>12.2f} {metric_unit} (target {bound} {target.normalize():f})"
+        )
+    return lines
+
+
 def _anomalies(con: duckdb.DuckDBPyConnection) -> list[str]:
     (count,) = con.execute("select count(*) from marts.fct_cost_anomalies").fetchone()
     if not count:
@@ -84,12 +123,17 @@ def _anomalies(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def unit_cost_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The summary lines: the five costliest services of the newest month with their cost per
-    request (shown per 1,000 requests) and per active user (user-month), then the cost
-    anomalies found (the five largest). Reads the marts of the warehouse `con` is connected
+    request (shown per 1,000 requests) and per active user (user-month), the metrics of the
+    newest judged month that miss their targets (the first eight), then the cost anomalies
+    found (the five largest). Reads the marts of the warehouse `con` is connected
     to; returns [] when they are not built."""
     lines: list[str] = []
     if table_exists(con, "marts", "fct_unit_costs"):
         lines += _top_services(con)
+    if table_exists(con, "marts", "fct_tbm_metrics_monthly"):
+        if lines:
+            lines.append("")
+        lines += _missed_targets(con)
     if table_exists(con, "marts", "fct_cost_anomalies"):
         if lines:
             lines.append("")
