@@ -73,10 +73,11 @@ def readme(specs: list[OrgFile]) -> str:
         "",
         "This folder holds the company's own data for tbm-warehouse: the service catalog, the "
         "rules that map billing lines to services, shared pools and their drivers, fixed shares, "
-        "budgets and SLO targets. Point every command at it with `--org` (or `TBM_ORG`). Each "
-        "file is checked before a run builds anything; a problem is reported with its file, "
-        "line and column. Empty cells are nulls; dates are `YYYY-MM-DD`; validity intervals "
-        "are [valid_from, valid_to), an empty valid_to meaning current.",
+        "budgets, SLO targets, metric targets and the CI bill. Point every command at it with "
+        "`--org` (or `TBM_ORG`). Each file is checked before a run builds anything; a problem "
+        "is reported with its file, line and column. Empty cells are nulls; dates are "
+        "`YYYY-MM-DD`; validity intervals are [valid_from, valid_to), an empty valid_to meaning "
+        "current.",
         "",
         "`tbm discover --landing DIR --org DIR --write` drafts services and mapping rules from "
         "the billing's tags and accounts; review the drafts before you rely on the figures.",
