@@ -31,7 +31,7 @@ rising as (
         service_variances.metric_value as cost_increase_percent,
         row_number() over (
             partition by service_variances.billing_month
-            order by service_variances.numerator_value desc, service_variances.scope_id
+            order by service_variances.numerator_value desc, service_variances.scope_id asc
         ) as rising_rank
     from service_variances
     left join services
