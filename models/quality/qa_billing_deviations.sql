@@ -203,8 +203,8 @@ rounded_by_file_month as (
         billing_month,
         sum(rounded_amount_count) as rounded_amount_count,
         {{ string_agg_sorted(
-            "concat_ws(' ', regexp_replace(cast(rounding_difference as string), '[.]?0+$', ''),"
-            ~ " column_unit, 'in', source_column_name)",
+            "concat_ws(' ', " ~ decimal_text('rounding_difference')
+            ~ ", column_unit, 'in', source_column_name)",
             "', '"
         ) }} as rounding_differences
     from rounded_by_column
