@@ -23,6 +23,7 @@ FILES = {
     "slo_targets.csv",
     "metric_targets.csv",
     "ci_runner_invoices.csv",
+    "tag_value_aliases.csv",
 }
 
 

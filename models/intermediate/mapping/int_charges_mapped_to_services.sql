@@ -19,7 +19,7 @@ charges as (
 ),
 
 charge_tags as (
-    select * from {{ ref('stg_focus__charge_tags') }}
+    select * from {{ ref('int_charge_tags_harmonized') }}
     {% if is_incremental() -%}
     where billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
     {%- endif %}
@@ -66,12 +66,13 @@ resource_matches as (
             ) }}
 ),
 
--- Tag rules see the normalized key (aliases applied) and compare values case-insensitively.
+-- Tag rules see the normalized key (aliases applied) and the harmonized value
+-- (int_charge_tags_harmonized: case, whitespace and the organisation's value aliases).
 tags_matching_rule_keys as (
     select
         charge_tags.charge_id,
         charge_tags.tag_key,
-        lower(trim(charge_tags.tag_value)) as tag_value_key
+        charge_tags.tag_value_key
     from charge_tags
     where charge_tags.tag_key in (
             select mapping_rules.match_key from mapping_rules

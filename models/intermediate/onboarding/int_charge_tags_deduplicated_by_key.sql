@@ -8,8 +8,8 @@ charge_tags as (
         charge_id,
         tag_key,
         trim(tag_value) as tag_value,
-        lower(trim(tag_value)) as tag_value_key
-    from {{ ref('stg_focus__charge_tags') }}
+        tag_value_key
+    from {{ ref('int_charge_tags_harmonized') }}
     where coalesce(trim(tag_value), '') <> ''
 ),
 

@@ -1,7 +1,7 @@
 with
 
 charge_tags as (
-    select * from {{ ref('stg_focus__charge_tags') }}
+    select * from {{ ref('int_charge_tags_harmonized') }}
 ),
 
 masking_rules as (
@@ -14,7 +14,7 @@ distinct_tags as (
     select distinct
         tag_key,
         tag_value
-    from {{ ref('stg_focus__charge_tags') }}
+    from {{ ref('int_charge_tags_harmonized') }}
     where tag_value is not null
 ),
 
@@ -75,7 +75,7 @@ charge_tags_masked as (
         case
             when first_matching_rules.rule_id is not null
                 then '[masked: ' || first_matching_rules.mask_label || ']'
-            else charge_tags.tag_value
+            else charge_tags.tag_value_key
         end as tag_value,
         first_matching_rules.rule_id as masking_rule_id,
         first_matching_rules.rule_id is not null as is_tag_value_masked,
