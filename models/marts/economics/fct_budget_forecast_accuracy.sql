@@ -1,5 +1,5 @@
 {#- How good the budget forecast of fct_budget_vs_actual is: what its method
-    (int_business_unit_months_forecast_by_weekday) would have forecast for each complete month,
+    (fct_budget_forecasts) would have forecast for each complete month,
     as of the same day of that month as today's forecast stands in its open month, against the
     month's actual.
 
@@ -16,7 +16,7 @@
 with
 
 forecasts as (
-    select * from {{ ref('int_business_unit_months_forecast_by_weekday') }}
+    select * from {{ ref('fct_budget_forecasts') }}
     where is_backtest
 ),
 

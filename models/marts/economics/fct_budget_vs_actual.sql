@@ -16,7 +16,7 @@ budgets as (
 ),
 
 weekday_forecasts as (
-    select * from {{ ref('int_business_unit_months_forecast_by_weekday') }}
+    select * from {{ ref('fct_budget_forecasts') }}
     where not is_backtest
 ),
 
@@ -199,7 +199,7 @@ business_unit_months_measured as (
 -- Forecast of the month (method in forecast_method):
 -- - actual: every day of the month has elapsed, the forecast is the actual;
 -- - weekday_levels: actual + remaining weekday-level forecast of the direct cost (the days
---   after the as-of day, int_business_unit_months_forecast_by_weekday) x the ratio of fully
+--   after the as-of day, fct_budget_forecasts) x the ratio of fully
 --   allocated to direct cost of the as-of day's month (its showback / its direct cost);
 -- - run_rate: when the weekday levels are missing (a series younger than a week, no direct
 --   cost), the month-to-date run rate: actual x days in month / days elapsed;

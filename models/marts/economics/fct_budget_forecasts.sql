@@ -1,6 +1,7 @@
 {%- set window_days = 7 * (var('budget_forecast_weeks') | int) -%}
 
-{#- The weekday-level forecast of a business unit's daily direct cost, made as of a day X:
+{#- The budget forecast method: the weekday-level forecast of a business unit's daily direct
+    cost, made as of a day X:
 
     1. The series: the unit's direct cost per calendar day (fct_cost_by_service_daily by the
        business unit of each service's version that day), from its first cost day to the as-of
@@ -298,16 +299,25 @@ direct_costs_to_date as (
 
 final as (
     select
-        remaining_forecasts.business_unit,
-        remaining_forecasts.forecast_month,
-        remaining_forecasts.forecast_as_of_date,
-        remaining_forecasts.is_backtest,
-        remaining_forecasts.remaining_day_count,
-        remaining_forecasts.remaining_direct_forecast_reporting,
-        coalesce(direct_costs_to_date.direct_cost_to_date_reporting, 0)
+        -- ids
+        cast(remaining_forecasts.business_unit as string) as business_unit,
+        -- strings
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
+        -- numerics
+        cast(remaining_forecasts.remaining_direct_forecast_reporting as decimal(38, 12))
+            as remaining_direct_forecast_reporting,
+        cast(coalesce(direct_costs_to_date.direct_cost_to_date_reporting, 0) as decimal(38, 12))
             as direct_cost_to_date_reporting,
-        as_of_months.direct_cost_reporting as as_of_month_direct_cost_reporting,
-        as_of_months.allocated_cost_reporting as as_of_month_allocated_cost_reporting
+        cast(as_of_months.direct_cost_reporting as decimal(38, 12))
+            as as_of_month_direct_cost_reporting,
+        cast(as_of_months.allocated_cost_reporting as decimal(38, 12))
+            as as_of_month_allocated_cost_reporting,
+        cast(remaining_forecasts.remaining_day_count as integer) as remaining_day_count,
+        -- booleans
+        remaining_forecasts.is_backtest,
+        -- dates
+        cast(remaining_forecasts.forecast_month as date) as forecast_month,
+        cast(remaining_forecasts.forecast_as_of_date as date) as forecast_as_of_date
     from remaining_forecasts
     left join direct_costs_to_date
         on
