@@ -21,6 +21,10 @@ MARTS = (
     "fct_cost_by_service_daily",
     "fct_cost_anomalies",
     "fct_budget_vs_actual",
+    "fct_budget_forecasts",
+    "fct_budget_forecast_accuracy",
+    "fct_tbm_signals_daily",
+    "fct_tbm_signals_monthly",
 )
 
 

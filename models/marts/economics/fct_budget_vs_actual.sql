@@ -15,6 +15,21 @@ budgets as (
     select * from {{ ref('budgets') }}
 ),
 
+weekday_forecasts as (
+    select * from {{ ref('fct_budget_forecasts') }}
+    where not is_backtest
+),
+
+-- The forecast method's accuracy per business unit (its MAPE over the backtested months).
+forecast_accuracy as (
+    select
+        business_unit,
+        max(business_unit_mape_percent) as forecast_mape_percent,
+        max(business_unit_backtest_month_count) as forecast_backtest_month_count
+    from {{ ref('fct_budget_forecast_accuracy') }}
+    group by business_unit
+),
+
 -- Actual: the fully allocated effective cost of the business unit (showback over its cost
 -- centers; the `unallocated` bucket is a business unit of its own).
 actuals as (
@@ -181,9 +196,14 @@ business_unit_months_measured as (
             and business_unit_months.billing_month = days_above_forecast_by_month.billing_month
 ),
 
--- Forecast of the month = month-to-date run rate x days in month = actual x days in month /
--- days elapsed (days of the month up to the as-of day); a month with every day elapsed is
--- forecast at its actual.
+-- Forecast of the month (method in forecast_method):
+-- - actual: every day of the month has elapsed, the forecast is the actual;
+-- - weekday_levels: actual + remaining weekday-level forecast of the direct cost (the days
+--   after the as-of day, fct_budget_forecasts) x the ratio of fully
+--   allocated to direct cost of the as-of day's month (its showback / its direct cost);
+-- - run_rate: when the weekday levels are missing (a series younger than a week, no direct
+--   cost), the month-to-date run rate: actual x days in month / days elapsed;
+-- - none: no day elapsed and no weekday levels.
 forecasts as (
     select
         *,
@@ -197,15 +217,54 @@ forecasts as (
 
 forecasts_computed as (
     select
-        *,
+        forecasts.*,
         case
-            when days_elapsed > 0
+            when forecasts.days_elapsed = forecasts.days_in_month then 'actual'
+            when
+                weekday_forecasts.remaining_direct_forecast_reporting is not null
+                and weekday_forecasts.as_of_month_direct_cost_reporting <> 0
+                then 'weekday_levels'
+            when forecasts.days_elapsed > 0 then 'run_rate'
+            else 'none'
+        end as forecast_method,
+        weekday_forecasts.remaining_direct_forecast_reporting,
+        weekday_forecasts.as_of_month_direct_cost_reporting,
+        weekday_forecasts.as_of_month_allocated_cost_reporting,
+        forecast_accuracy.forecast_mape_percent,
+        coalesce(forecast_accuracy.forecast_backtest_month_count, 0)
+            as forecast_backtest_month_count
+    from forecasts
+    left join weekday_forecasts
+        on
+            forecasts.business_unit = weekday_forecasts.business_unit
+            and forecasts.billing_month = weekday_forecasts.forecast_month
+    left join forecast_accuracy
+        on forecasts.business_unit = forecast_accuracy.business_unit
+),
+
+forecasts_valued as (
+    select
+        *,
+        case forecast_method
+            when 'actual' then actual_effective_cost_reporting
+            when 'weekday_levels'
+                then {{ decimal_subtract(
+                    'actual_effective_cost_reporting',
+                    '-' ~ decimal_divide(
+                        decimal_multiply(
+                            'as_of_month_allocated_cost_reporting',
+                            'remaining_direct_forecast_reporting'
+                        ),
+                        'as_of_month_direct_cost_reporting'
+                    )
+                ) }}
+            when 'run_rate'
                 then {{ decimal_divide(
                     decimal_multiply('actual_effective_cost_reporting', 'days_in_month'),
                     'days_elapsed'
                 ) }}
         end as forecast_effective_cost_reporting
-    from forecasts
+    from forecasts_computed
 ),
 
 final as (
@@ -224,6 +283,7 @@ final as (
                 else 'within_budget'
             end as string
         ) as budget_status,
+        cast(forecast_method as string) as forecast_method,
         cast('{{ reporting_currency() }}' as string) as reporting_currency,
         -- numerics: money
         cast(budget_reporting as decimal(38, 12)) as budget_reporting,
@@ -248,10 +308,12 @@ final as (
             ) }} as decimal(38, 12)
         ) as forecast_variance_percent,
         cast(max_daily_overrun_percent as decimal(38, 12)) as max_daily_overrun_percent,
+        cast(forecast_mape_percent as decimal(38, 12)) as forecast_mape_percent,
         -- numerics: counts
         cast(days_in_month as integer) as days_in_month,
         cast(days_elapsed as integer) as days_elapsed,
         cast(days_above_forecast_count as integer) as days_above_forecast_count,
+        cast(forecast_backtest_month_count as integer) as forecast_backtest_month_count,
         -- booleans
         coalesce(forecast_effective_cost_reporting > budget_reporting, false)
             as is_forecast_over_budget,
@@ -260,7 +322,7 @@ final as (
         cast(billing_month as date) as billing_month,
         cast(as_of_date as date) as as_of_date,
         cast(first_day_above_forecast_date as date) as first_day_above_forecast_date
-    from forecasts_computed
+    from forecasts_valued
 )
 
 select * from final
