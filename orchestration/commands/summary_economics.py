@@ -3,8 +3,7 @@ that miss their targets, and cost anomalies.
 
 `unit_cost_lines(con)` reads the working warehouse's economics marts (`marts.fct_unit_costs`,
 `marts.fct_tbm_metrics_monthly`, `marts.fct_cost_anomalies`) and returns the lines to print; it
-prints nothing itself. The
-summary calls it with its read-only connection:
+prints nothing itself. The summary calls it with its read-only connection:
 
     for line in unit_cost_lines(con):
         click.echo(line)
@@ -125,8 +124,8 @@ def unit_cost_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The summary lines: the five costliest services of the newest month with their cost per
     request (shown per 1,000 requests) and per active user (user-month), the metrics of the
     newest judged month that miss their targets (the first eight), then the cost anomalies
-    found (the five largest). Reads the marts of the warehouse `con` is connected
-    to; returns [] when they are not built."""
+    found (the five largest). Reads the marts of the warehouse `con` is connected to; returns
+    [] when they are not built."""
     lines: list[str] = []
     if table_exists(con, "marts", "fct_unit_costs"):
         lines += _top_services(con)
