@@ -4,8 +4,8 @@
 columns with their types, its row count, the sum of each decimal column and a sha256 of all its
 rows (sorted, each value rendered exactly: a Decimal keeps its scale). Columns that differ from run
 to run by nature (run ids, load and check times, the month a row was built) are left out of the
-row hash and listed under `run_columns`; so are the rows of a metric timed inside the run
-(`RUN_ROWS`). A golden file holds the digest of the demo as published
+row hash and listed under `run_columns`; so are the rows of a metric timed against the run (the
+allocation latency, `RUN_ROWS`). A golden file holds the digest of the demo as published
 before a change; `python -m tests.published_digest FILE.duckdb GOLDEN.json` writes one.
 """
 

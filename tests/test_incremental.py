@@ -39,7 +39,8 @@ INCREMENTAL_MODELS = (
     "intermediate.int_charges_checked_by_account_and_month",
 )
 # depend on the invocation, not on the data: when the row was built, the gate history of runs,
-# and the allocation latency metric (hours from the billing data to the dbt invocation)
+# and the allocation latency metric (hours from the data's arrival to its publication, which
+# the build that first publishes it stands for by its own time)
 VOLATILE_COLUMNS = {"month_built_at"}
 VOLATILE_TABLES = {"marts.fct_data_quality"}
 VOLATILE_ROWS = {"marts.fct_tbm_metrics_monthly": "metric_name <> 'allocation_latency_hours'"}
