@@ -203,7 +203,7 @@ rounded_by_file_month as (
         billing_month,
         sum(rounded_amount_count) as rounded_amount_count,
         {{ string_agg_sorted(
-            "concat_ws(' ', " ~ decimal_text('rounding_difference')
+            "concat_ws(' ', " ~ decimal_text('rounding_difference', 37)
             ~ ", column_unit, 'in', source_column_name)",
             "', '"
         ) }} as rounding_differences
