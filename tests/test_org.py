@@ -22,6 +22,9 @@ FILES = {
     "budgets.csv",
     "slo_targets.csv",
     "metric_targets.csv",
+    "alert_rules.csv",
+    "alert_routes.csv",
+    "maintenance_windows.csv",
     "ci_runner_invoices.csv",
     "tag_value_aliases.csv",
 }
