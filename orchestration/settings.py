@@ -343,3 +343,78 @@ class Settings:
     def dbt_environment(self) -> dict[str, str]:
         """The environment of a dbt subprocess run with these settings."""
         return {**os.environ, **self.values()}
+
+
+# Settings of alert delivery and unattended operation: read by the notifier, the Dagster
+# schedule and sensors and `tbm serve`, never by dbt (so not in SETTINGS). Secrets (the webhook
+# URL, the SMTP password) come from here only and are never logged.
+OPERATION_SETTINGS: dict[str, tuple[str, str, str]] = {
+    "webhook_url": (
+        "TBM_ALERT_WEBHOOK_URL",
+        "",
+        "webhook of the alert routes whose target is empty (docs/alerts.md)",
+    ),
+    "smtp_host": ("TBM_SMTP_HOST", "", "SMTP server of e-mail alert routes (empty: no e-mail)"),
+    "smtp_port": ("TBM_SMTP_PORT", "25", "SMTP port"),
+    "smtp_sender": ("TBM_SMTP_FROM", "tbm-warehouse@localhost", "From address of alert e-mail"),
+    "smtp_user": ("TBM_SMTP_USER", "", "SMTP login (empty: none)"),
+    "smtp_password": ("TBM_SMTP_PASSWORD", "", "SMTP password"),
+    "smtp_starttls": ("TBM_SMTP_STARTTLS", "", "1: upgrade the SMTP connection with STARTTLS"),
+    "delivery_attempts": (
+        "TBM_ALERT_ATTEMPTS",
+        "3",
+        "attempts per alert message before it is logged as failed (retried at the next run)",
+    ),
+    "delivery_backoff_seconds": (
+        "TBM_ALERT_BACKOFF_SECONDS",
+        "1",
+        "wait before the second attempt, doubled before each further one",
+    ),
+    "schedule_cron": (
+        "TBM_SCHEDULE_CRON",
+        "0 6 * * *",
+        "the daily schedule of unattended runs (cron, UTC)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class OperationSettings:
+    """Alert delivery and unattended operation (OPERATION_SETTINGS), from the environment."""
+
+    webhook_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_sender: str
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    delivery_attempts: int
+    delivery_backoff_seconds: float
+    schedule_cron: str
+
+    @classmethod
+    def from_env(cls) -> OperationSettings:
+        def value(name: str) -> str:
+            variable, default, _ = OPERATION_SETTINGS[name]
+            return os.environ.get(variable) or default
+
+        def number(name: str, kind):
+            try:
+                return kind(value(name))
+            except ValueError:
+                variable = OPERATION_SETTINGS[name][0]
+                raise ValueError(f"{variable}={value(name)!r}: expected a number") from None
+
+        return cls(
+            webhook_url=value("webhook_url"),
+            smtp_host=value("smtp_host"),
+            smtp_port=number("smtp_port", int),
+            smtp_sender=value("smtp_sender"),
+            smtp_user=value("smtp_user"),
+            smtp_password=value("smtp_password"),
+            smtp_starttls=value("smtp_starttls") == "1",
+            delivery_attempts=max(1, number("delivery_attempts", int)),
+            delivery_backoff_seconds=number("delivery_backoff_seconds", float),
+            schedule_cron=value("schedule_cron"),
+        )

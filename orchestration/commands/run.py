@@ -139,12 +139,28 @@ def report_run(job_run: JobRun, settings: Settings, seconds: float) -> int:
         return EXIT_NO_BILLING
     print_gate_report(job_run, settings, outcome)
     if outcome.failed_steps:
+        notify_failure(job_run, settings)
         click.echo(f"  see {job_run.log_path} for the failed steps' output")
     if outcome.failed_steps and not outcome.gate_failed:
         return EXIT_BUILD_FAILED if outcome.dbt_failed else EXIT_ERROR
     if outcome.gate_failed:
         return EXIT_GATE_FAILED
+    if not job_run.result.success:  # failed before any step (a resource, the run lock)
+        click.echo(f"error: the run failed before its steps; see {job_run.log_path}", err=True)
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def notify_failure(job_run: JobRun, settings: Settings) -> None:
+    """A failed run's alert (failed gate, failed step), as the run-failure sensor sends it for
+    runs that Dagster started."""
+    from orchestration.commands.summary import print_alert_delivery
+    from orchestration.defs.automation import notify_run_failures, run_failures
+
+    failures = run_failures(job_run.instance, job_run.result.run_id)
+    report = notify_run_failures(settings, job_run.result.run_id, failures)
+    click.echo("")
+    print_alert_delivery(report.as_metadata())
 
 
 def _no_billing(settings: Settings) -> str | None:

@@ -19,6 +19,7 @@ from orchestration.warehouse import table_exists
 
 DBT_STEP = "tbm_dbt_models"
 PUBLISH_KEY = ("published", "bi")
+ALERTS_KEY = ("alerts", "delivered")
 
 
 @dataclass
@@ -41,6 +42,8 @@ class RunOutcome:
     published: bool
     # why nothing was built: the warehouse holds no billing row (load.no_billing_verdict)
     no_billing: str | None = None
+    # what the notifier did after the publication (orchestration/defs/alerts/assets.py)
+    alerts: dict[str, object] | None = None
 
     @property
     def gate_failed(self) -> bool:
@@ -69,11 +72,21 @@ class RunOutcome:
         failed_steps = sorted(
             {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
         )
-        published = any(
-            tuple(e.asset_key.path) == PUBLISH_KEY
+        materialized = {
+            tuple(e.asset_key.path): e.materialization.metadata
             for e in result.get_asset_materialization_events()
+        }
+        alerts = materialized.get(ALERTS_KEY)
+        return cls(
+            result.run_id,
+            seconds,
+            gates,
+            dbt_passed,
+            dbt_failed,
+            failed_steps,
+            PUBLISH_KEY in materialized,
+            alerts={k: v.value for k, v in alerts.items()} if alerts is not None else None,
         )
-        return cls(result.run_id, seconds, gates, dbt_passed, dbt_failed, failed_steps, published)
 
 
 def _late_files(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -253,9 +266,23 @@ def print_summary(outcome: RunOutcome, settings: Settings) -> None:
     echo("")
     if outcome.published:
         echo(f"Published for BI (read-only): {settings.published}")
+        if outcome.alerts is not None:
+            print_alert_delivery(outcome.alerts)
     elif outcome.no_billing:
         echo(outcome.no_billing)
         echo(f"NOT published: nothing was built; {settings.published} is as it was.")
     else:
         echo(f"NOT published: {settings.published} still holds the previous good run.")
         echo(f"  The built models stay inspectable in {settings.warehouse}.")
+
+
+def print_alert_delivery(alerts: dict[str, object]) -> None:
+    """The notifier's line: open alerts, what was sent, what could not be (`tbm alerts`)."""
+    click.echo(
+        f"Alerts: {alerts['open_alerts']} open (marts.fct_alert_events, `tbm alerts`); "
+        f"sent {alerts['delivered']}, failed {alerts['failed']} (retried at the next run), "
+        f"not configured {alerts['not_configured']}"
+    )
+    if alerts["problems"] != "none":
+        for line in str(alerts["problems"]).splitlines()[:10]:
+            click.echo(f"  {line}")

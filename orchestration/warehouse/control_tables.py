@@ -8,7 +8,8 @@
   table per extract kind (orchestration/pipeline/extracts.py declares their columns).
 - audit.gate_results: every gate check's row results, every run; audit.dbt_builds: the
   fingerprint of every completed dbt build (which months an incremental build may keep);
-  audit.publications: when each publication was swapped in.
+  audit.publications: when each publication was swapped in; audit.alert_deliveries: every
+  attempt to deliver an alert.
 - closed.*: what `tbm close` records and freezes (orchestration/commands/close.py).
 
 Each `ensure_*` creates what is missing and never changes what exists. The load creates every
@@ -113,6 +114,23 @@ create table if not exists audit.publications (
     published_at timestamp not null
 )
 """
+# audit.alert_deliveries: every attempt to deliver an alert state on a route (the notifier,
+# orchestration/alerts/notify.py); the route's id, never its target.
+ALERT_DELIVERIES_DDL = """
+create schema if not exists audit;
+create table if not exists audit.alert_deliveries (
+    attempted_at timestamp not null,
+    run_id varchar,
+    alert_key varchar not null,
+    alert_state varchar not null,
+    route_id varchar not null,
+    channel varchar not null,
+    status varchar not null,
+    attempts integer not null,
+    error varchar,
+    alert_json varchar not null
+)
+"""
 DBT_BUILDS_DDL = """
 create schema if not exists audit;
 create table if not exists audit.dbt_builds (
@@ -191,6 +209,7 @@ def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     con.execute(DBT_BUILDS_DDL)
     con.execute(PUBLICATIONS_DDL)
+    con.execute(ALERT_DELIVERIES_DDL)
 
 
 def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:
