@@ -7,6 +7,7 @@ The Dagster UI shows the flag values as the resource's configuration.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -35,8 +36,17 @@ class SettingsResource(dg.ConfigurableResource):
             engine=settings.engine,
         )
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        """The settings, under the run lock for the whole run: a run that Dagster started (the
+        landing sensor, the schedule, the UI) waits while a typed `tbm run` holds the warehouse;
+        `tbm run` took the lock already (it is re-entrant in a process)."""
+        from orchestration.warehouse import run_lock
+
         self._settings = self._build()
+        log = context.log.info if context.log else None
+        with run_lock(self._settings.warehouse, wait=True, on_wait=log):
+            yield self
 
     def _build(self) -> Settings:
         return Settings.from_env(

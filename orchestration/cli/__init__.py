@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from orchestration.cli import bench, month_end, onboarding, pipeline
+from orchestration.cli import bench, month_end, onboarding, operation, pipeline
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,5 +27,7 @@ for command in (
     month_end.reopen,
     month_end.report,
     onboarding.discover,
+    operation.alerts,
+    operation.serve,
 ):
     main.add_command(command)
