@@ -37,6 +37,7 @@ SLOWEST_FIRST = (
     "test_interrupt.py",
     "test_bad_input_late_and_large.py",
     "test_bench.py",
+    "test_alerts.py",
 )
 
 
