@@ -20,13 +20,19 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.alerts.notify import deliver, deliver_after_publication, deliver_run_failures
+from orchestration.alerts.notify import (
+    deliver,
+    deliver_after_publication,
+    deliver_run_failures,
+    read_routes,
+)
 from orchestration.defs.automation import landing_sensor
 from orchestration.settings import OperationSettings
 from tests.demo import PROJECT, copy_demo, open_warehouse, tbm
 
 SUSTAINED_RATE = Decimal(3)  # dbt var slo_sustained_burn_rate
 SUSTAINED_DAYS = 3  # dbt var slo_sustained_burn_days
+ROUTES = read_routes(PROJECT / "orgs" / "demo")  # one webhook, its URL from the environment
 
 
 class Receiver:
@@ -138,7 +144,9 @@ def test_alerts_are_raised_delivered_once_retried_and_resolved(demo_template, tm
 
     # one message per open alert, naming rule, scope, value, threshold and runbook
     with open_warehouse(demo["warehouse"], read_only=False) as con:
-        report = deliver_after_publication(con, "test-1", _operation(webhook_url=receiver.url))
+        report = deliver_after_publication(
+            con, "test-1", _operation(webhook_url=receiver.url), ROUTES
+        )
     assert (report.delivered, report.failed) == (len(open_alerts), 0)
     sent = {b["alert"]["alert_key"]: b for b in receiver.bodies}
     assert set(sent) == set(open_alerts) and len(receiver.bodies) == len(open_alerts)
@@ -151,18 +159,22 @@ def test_alerts_are_raised_delivered_once_retried_and_resolved(demo_template, tm
 
     # a second pass sends nothing new
     with open_warehouse(demo["warehouse"], read_only=False) as con:
-        again = deliver_after_publication(con, "test-2", _operation(webhook_url=receiver.url))
+        again = deliver_after_publication(
+            con, "test-2", _operation(webhook_url=receiver.url), ROUTES
+        )
     assert (again.delivered, len(receiver.bodies)) == (0, len(open_alerts))
 
     # a receiver that is down: retried, logged without the URL's secret, sent at the next try
     down = f"http://127.0.0.1:{_free_port()}/hooks/tbm?token=s3cret"
     failure = [("gate_failed", "currency", "currency errors: observed 3, limit = 0")]
     with open_warehouse(demo["warehouse"], read_only=False) as con:
-        failed = deliver_run_failures(con, "test-3", _operation(webhook_url=down), failure)
+        failed = deliver_run_failures(con, "test-3", _operation(webhook_url=down), ROUTES, failure)
         logged = con.execute(
             "select status, attempts, error from audit.alert_deliveries where run_id = 'test-3'"
         ).fetchall()
-        retried = deliver_run_failures(con, "test-4", _operation(webhook_url=receiver.url), failure)
+        retried = deliver_run_failures(
+            con, "test-4", _operation(webhook_url=receiver.url), ROUTES, failure
+        )
     assert failed.failed == 1 and logged[0][:2] == ("failed", 3)
     assert "s3cret" not in logged[0][2] and "127.0.0.1" not in logged[0][2]
     assert retried.delivered == 1

@@ -15,12 +15,15 @@ the SQL below over the mart and the log; Python only formats and sends.
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -83,13 +86,11 @@ where
 order by alert_key
 """
 
-# A run's alert for a failure: the rule in force, and the route of alerts without owner.
+# A run's alert for a failure: the rule in force and the route of alerts without owner.
 RUN_RULE_SQL = """
-select rules.rule_id, rules.rule_name, rules.severity, rules.runbook, routes.route_id
-from intermediate.int_alert_rules_configured as rules
-left join intermediate.int_alert_routes_chosen as routes
-    on routes.owner is null and routes.severity = rules.severity
-where rules.rule_id = ?
+select rule_id, rule_name, severity, runbook, unowned_route_id
+from marts.dim_alert_rules
+where rule_id = ?
 """
 
 # The key of the failure's alert still unresolved (attempted open, never delivered resolved).
@@ -112,6 +113,25 @@ where alert_key = ? and route_id = ? and alert_state = ? and status = 'delivered
 """
 
 LOG_SQL = "insert into audit.alert_deliveries values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class Route(NamedTuple):
+    channel: str  # webhook | email
+    target: str | None  # URL or address; None: the environment's (TBM_ALERT_WEBHOOK_URL)
+
+
+def read_routes(org: Path) -> dict[str, Route]:
+    """The organisation's routes by id (alert_routes.csv, validated before every run). Read from
+    the folder, not from the warehouse: a target may hold a token, and the warehouse keeps only
+    route ids."""
+    path = org / "alert_routes.csv"
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return {
+            row["route_id"]: Route(row["channel"], row["target"] or None)
+            for row in csv.DictReader(handle)
+        }
 
 
 @dataclass
@@ -138,6 +158,7 @@ def deliver_after_publication(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     op: OperationSettings,
+    routes: dict[str, Route],
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
     """Send the open alerts not yet delivered and the resolutions due; log each attempt."""
@@ -153,7 +174,7 @@ def deliver_after_publication(
         {**json.loads(alert_json), "alert_state": "resolved"}
         for (alert_json,) in con.execute(DUE_RESOLVED_SQL).fetchall()
     ]
-    _send_all(con, run_id, op, due, report, sleep)
+    _send_all(con, run_id, op, routes, due, report, sleep)
     return report
 
 
@@ -161,6 +182,7 @@ def deliver_run_failures(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     op: OperationSettings,
+    routes: dict[str, Route],
     failures: list[tuple[str, str, str]],
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
@@ -199,7 +221,7 @@ def deliver_run_failures(
             }
         )
     report.open_alerts = len(due)
-    _send_all(con, run_id, op, due, report, sleep)
+    _send_all(con, run_id, op, routes, due, report, sleep)
     return report
 
 
@@ -208,13 +230,7 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
-def _send_all(con, run_id, op, due, report, sleep) -> None:
-    targets = {
-        route_id: (channel, target)
-        for route_id, channel, target in con.execute(
-            "select route_id, channel, target from seeds.alert_routes"
-        ).fetchall()
-    }
+def _send_all(con, run_id, op, routes, due, report, sleep) -> None:
     for row in due:
         alert = json.loads(json.dumps(row, default=str))  # decimals and dates as text
         route_id = alert["route_id"]
@@ -226,7 +242,7 @@ def _send_all(con, run_id, op, due, report, sleep) -> None:
         ).fetchall()
         if already:  # the same state on the same route is never sent twice
             continue
-        channel, target = targets.get(route_id, ("webhook", None))
+        channel, target = routes.get(route_id, Route("webhook", None))
         status, attempts, error = deliver(op, channel, target, alert, sleep)
         con.execute(
             LOG_SQL,

@@ -121,13 +121,14 @@ def _failures_text(evaluation) -> str:
 
 def notify_run_failures(settings: Settings, run_id: str, failures):
     """Deliver the alerts of a failed run; a delivery problem is reported, never raised."""
-    from orchestration.alerts.notify import DeliveryReport, deliver_run_failures
+    from orchestration.alerts.notify import DeliveryReport, deliver_run_failures, read_routes
     from orchestration.warehouse import warehouse
 
     if not failures:
         return DeliveryReport()
     try:
+        op, routes = OperationSettings.from_env(), read_routes(settings.org)
         with warehouse(settings) as con:
-            return deliver_run_failures(con, run_id, OperationSettings.from_env(), failures)
+            return deliver_run_failures(con, run_id, op, routes, failures)
     except Exception as exc:  # the alert of a failure must not fail again
         return DeliveryReport(lines=[f"alert delivery failed: {type(exc).__name__}: {exc}"])

@@ -5,7 +5,7 @@ the next run (orchestration/alerts/notify.py)."""
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from orchestration.alerts.notify import DeliveryReport, deliver_after_publication
+from orchestration.alerts.notify import DeliveryReport, deliver_after_publication, read_routes
 from orchestration.defs.publish.assets import published_bi
 from orchestration.resources import SettingsResource
 from orchestration.settings import OperationSettings
@@ -21,9 +21,9 @@ def alerts_delivered(
     """The published alerts' new states, sent to the organisation's routes (webhook, e-mail) and
     logged in audit.alert_deliveries."""
     try:
-        op = OperationSettings.from_env()
+        op, routes = OperationSettings.from_env(), read_routes(settings.settings.org)
         with warehouse(settings.settings) as con:
-            report = deliver_after_publication(con, context.run_id, op)
+            report = deliver_after_publication(con, context.run_id, op, routes)
     # delivery must never fail or undo a publication: any error is reported, not raised
     except Exception as exc:
         context.log.warning(f"alert delivery failed: {type(exc).__name__}: {exc}")
