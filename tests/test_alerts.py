@@ -196,25 +196,78 @@ def test_alerts_are_raised_delivered_once_retried_and_resolved(demo_template, tm
     (demo["landing"] / "telemetry" / "service_telemetry_2026-11.csv").write_text(
         "\n".join([header, *good]) + "\n"
     )
-    sent_before = len(receiver.bodies)
+    # the run publishes with the receiver down: the resolutions are logged failed, the run
+    # succeeds; the next delivery (the next run's) sends each once
     run = tbm(
         "run",
         "--landing",
         str(demo["landing"]),
         "--warehouse",
         str(demo["warehouse"]),
-        env={"TBM_ALERT_WEBHOOK_URL": receiver.url},
+        env={
+            "TBM_ALERT_WEBHOOK_URL": down,
+            "TBM_ALERT_ATTEMPTS": "2",
+            "TBM_ALERT_BACKOFF_SECONDS": "0",
+        },
     )
     assert run.returncode == 0, run.stdout + run.stderr
     still_open = _open_alerts(demo["published"])
-    resolutions = [b["alert"] for b in receiver.bodies[sent_before:]]
-    assert all(a["alert_state"] == "resolved" for a in resolutions)
-    expected = (set(open_alerts) - set(still_open)) | {
-        receiver.bodies[sent_before - 1]["alert"]["alert_key"]
-    }
+    expected = (set(open_alerts) - set(still_open)) | {receiver.bodies[-1]["alert"]["alert_key"]}
     assert key in expected
-    assert sorted(a["alert_key"] for a in resolutions) == sorted(expected)
-    assert "Alerts:" in run.stdout
+    new_open = set(still_open) - set(open_alerts)  # opened by November's data, if any
+    assert f"failed {len(expected) + len(new_open)} (retried at the next run)" in run.stdout
+    assert "Published for BI" in run.stdout
+    with open_warehouse(demo["warehouse"]) as con:
+        logged = con.execute(
+            "select alert_key, status, attempts, error from audit.alert_deliveries "
+            "where alert_state = 'resolved'"
+        ).fetchall()
+    assert sorted(k for k, *_ in logged) == sorted(expected)
+    assert all(status == "failed" and attempts == 2 for _, status, attempts, _ in logged)
+    assert not any("s3cret" in error for *_, error in logged)
+
+    sent_before = len(receiver.bodies)
+    for attempt in ("test-5", "test-6"):  # the second sends nothing
+        with open_warehouse(demo["warehouse"], read_only=False) as con:
+            deliver_after_publication(con, attempt, _operation(webhook_url=receiver.url), ROUTES)
+    sent = [b["alert"] for b in receiver.bodies[sent_before:]]
+    assert sorted(a["alert_key"] for a in sent if a["alert_state"] == "resolved") == sorted(
+        expected
+    )
+    assert sorted(a["alert_key"] for a in sent if a["alert_state"] == "open") == sorted(new_open)
+
+
+def test_a_route_target_in_the_organisation_folder_wins_over_the_environment(tmp_path, receiver):
+    """alert_routes.csv as a spreadsheet saves it (a BOM, CRLF); its URL is the webhook, the
+    environment's is not used."""
+    (tmp_path / "alert_routes.csv").write_bytes(
+        b"\xef\xbb\xbfroute_id,channel,target,severity,owner\r\n"
+        + f"oncall,webhook,{receiver.url},page,*\r\nmail,email,,*,*\r\n".encode()
+    )
+    routes = read_routes(tmp_path)
+    assert routes["mail"].target is None and routes["oncall"].channel == "webhook"
+    alert = {
+        "alert_key": "sustained_burn:service:payments:2026-10-29",
+        "rule_name": "Error-budget burn sustained above 3x",
+        "severity": "page",
+        "alert_state": "open",
+        "scope_type": "service",
+        "scope_id": "payments",
+        "observed_value": "4.4996",
+        "threshold_value": "3",
+        "cost_impact_reporting": "159.12",
+        "reporting_currency": "USD",
+        "period_grain": "day",
+        "first_seen_period": "2026-10-29",
+        "last_seen_period": "2026-10-31",
+        "owner": "bruno.silva@example.com",
+        "runbook": "docs/runbooks/sustained_burn.md",
+    }
+    op = _operation(webhook_url=f"http://127.0.0.1:{_free_port()}/elsewhere")
+    route = routes["oncall"]
+    assert deliver(op, route.channel, route.target, alert)[:2] == ("delivered", 1)
+    (body,) = receiver.bodies
+    assert body["alert"] == alert and body["text"].startswith("[tbm page] open: Error-budget")
 
 
 def test_an_alert_is_sent_as_e_mail_over_smtp():
