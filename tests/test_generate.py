@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.demo import GenerateReport, generate, load_company, write_focus_rows
-from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
+from orchestration.pipeline.extracts import CONTAINER_USAGE, FX_RATES, INVOICES, TELEMETRY
 from orchestration.pipeline.focus import (
     FOCUS_BY_NAME,
     MONEY,
@@ -349,13 +350,18 @@ def _money_strings(values: Iterable[str | None]) -> None:
 def test_money_strings_exact(demo: tuple[Path, GenerateReport]) -> None:
     landing, report = demo
     for info in report.files:
-        if info.fmt == "parquet":
+        if info.fmt == "parquet" or info.kind == "deploy_events":  # no amount in deploys
             continue
         header, body = read_file(landing / info.path)
         if info.kind == "billing":
             cols = [c for c in header if c in MONEY_COLUMNS]
         else:
-            spec = {"invoices": INVOICES, "telemetry": TELEMETRY, "fx_rates": FX_RATES}[info.kind]
+            spec = {
+                "invoices": INVOICES,
+                "telemetry": TELEMETRY,
+                "fx_rates": FX_RATES,
+                "container_usage": CONTAINER_USAGE,
+            }[info.kind]
             cols = [c.name for c in spec.columns if c.sql_type.startswith("decimal")]
         assert cols
         for c in cols:
@@ -493,7 +499,11 @@ def test_write_focus_rows(tmp_path: Path, fmt: str) -> None:
 # files. A change to orchestration/demo/company/ that changes what the company is (an account,
 # price, weight, region, tag habit, invoice line, rate...) changes it; reformatting those files
 # does not. Update it only with a deliberate change of the demo data, in the same commit.
-PINNED_LANDING_DIGEST = "3cec3bab73eccb7fbb64948ff846210204f8919be2dd7c14ba19be03e05d4ce4"
+PINNED_LANDING_DIGEST = "e2e8a4b83b2a69624283e7eae89b7822e8ea67315c492c7e58bc83e8e68438d3"
+# the same data set without the deploy events and container usage (their own random streams)
+PINNED_DIGEST_WITHOUT_CONTAINERS = (
+    "3cec3bab73eccb7fbb64948ff846210204f8919be2dd7c14ba19be03e05d4ce4"
+)
 
 
 def landing_digest(landing: Path) -> str:
@@ -516,6 +526,9 @@ def landing_digest(landing: Path) -> str:
 def test_company_data_pinned(tmp_path: Path) -> None:
     generate(tmp_path, rows=3_000, months=2, inject_errors=True)
     assert landing_digest(tmp_path) == PINNED_LANDING_DIGEST
+    for kind in ("deploy_events", "container_usage"):
+        shutil.rmtree(tmp_path / kind)
+    assert landing_digest(tmp_path) == PINNED_DIGEST_WITHOUT_CONTAINERS
 
 
 def test_company_data_matches_contract() -> None:

@@ -86,14 +86,21 @@ daily_costs as (
         service_days.cost_date,
         coalesce(deploys.deploy_count, 0) as deploy_count,
         deploys.deployed_versions,
-        case
-            when direct_costs.service_id is null then 0
-            else direct_costs.effective_cost_reporting
-        end
-        + case
-            when pod_costs.service_id is null then 0
-            else pod_costs.effective_cost_reporting
-        end as effective_cost_reporting,
+        -- (the operands narrowed to decimal(37, 12): their sum fits decimal(38, 12) on Spark too)
+        cast(
+            cast(
+                case
+                    when direct_costs.service_id is null then 0
+                    else direct_costs.effective_cost_reporting
+                end as decimal(37, 12)
+            )
+            + cast(
+                case
+                    when pod_costs.service_id is null then 0
+                    else pod_costs.effective_cost_reporting
+                end as decimal(37, 12)
+            ) as decimal(38, 12)
+        ) as effective_cost_reporting,
         direct_costs.service_id is not null or pod_costs.service_id is not null as has_cost_data
     from service_days
     left join direct_costs
