@@ -24,6 +24,7 @@ FILES = {
     "metric_targets.csv",
     "ci_runner_invoices.csv",
     "tag_value_aliases.csv",
+    "container_clusters.csv",
 }
 
 
