@@ -235,3 +235,29 @@ def test_the_demo_cluster_cost_is_split_to_pods_exactly_with_idle_on_its_own_lin
             # weights are taken at 6 decimals: a part is within a millionth of the day's cost
             assert abs(got[key] - node_costs[day] * share) < node_costs[day] / 1_000_000, key
         assert sum(1 for k in got if k[0].date() == day) == len(shares)
+
+
+@pytest.mark.e2e
+def test_some_demo_deploys_precede_a_step_in_the_services_pod_cost(demo_template, open_warehouse):
+    """The debug view's story: a deployment, then the service's pods cost about twice as much."""
+    con = open_warehouse(demo_template["published"])
+    steps = con.execute(
+        """
+        with pods as (
+            select service_id, cost_date, sum(allocated_cost_reporting) as cost
+            from marts.fct_container_costs_hourly
+            where service_id is not null
+            group by all
+        )
+        select deploys.service_id, deploys.cost_date
+        from marts.fct_deploys_against_cost_daily as deploys
+        inner join pods as before
+            on before.service_id = deploys.service_id
+            and before.cost_date = deploys.cost_date - 1
+        inner join pods as after
+            on after.service_id = deploys.service_id
+            and after.cost_date = deploys.cost_date + 1
+        where deploys.deploy_count > 0 and after.cost > 1.5 * before.cost
+        """
+    ).fetchall()
+    assert len(steps) >= 3, steps
