@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,17 @@ def pod_name(workload: str, key: str) -> str:
     return f"{workload}-{chars[:10]}-{chars[10:]}"
 
 
-def deploys(company: Company, months: list[Month], rng: np.random.Generator) -> list[Deploy]:
-    """The deployments of every service over the months, in time order."""
+def deploys(
+    company: Company, months: list[Month], rng_of: Callable[[int], np.random.Generator]
+) -> list[Deploy]:
+    """The deployments of every service over the months, in time order. Each service draws from
+    its own stream (`rng_of(its position in services.csv)`), so generating more months leaves
+    the deployments of the earlier ones, and their container usage files, as they were."""
     first = months[0].date(1)
     last = months[-1].date(months[-1].days)
     out: list[Deploy] = []
-    for svc in company.services:
+    for i, svc in enumerate(company.services):
+        rng = rng_of(i)
         minor, patch = int(rng.integers(1, 9)), 0
         day = first + dt.timedelta(days=int(rng.integers(0, 5)))
         while day <= last:

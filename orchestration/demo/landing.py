@@ -145,7 +145,7 @@ def generate(
     report.files.append(FileInfo(name, "fx_rates", "csv", len(fx)))
 
     # deployments and the cluster's container usage (their own random streams)
-    events = deploys(company, month_list, gen.rng(DEPLOY_STREAM))
+    events = deploys(company, month_list, lambda i: gen.rng(DEPLOY_STREAM, i))
     name = f"deploy_events/deploys_{span}.csv"
     body = deploy_rows(events)
     write_bytes(landing / name, csv_bytes([c.name for c in DEPLOY_EVENTS.columns], body))
