@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.demo import GenerateReport, generate, load_company, write_focus_rows
-from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
+from orchestration.pipeline.extracts import CONTAINER_USAGE, FX_RATES, INVOICES, TELEMETRY
 from orchestration.pipeline.focus import (
     FOCUS_BY_NAME,
     MONEY,
@@ -349,13 +350,18 @@ def _money_strings(values: Iterable[str | None]) -> None:
 def test_money_strings_exact(demo: tuple[Path, GenerateReport]) -> None:
     landing, report = demo
     for info in report.files:
-        if info.fmt == "parquet":
+        if info.fmt == "parquet" or info.kind == "deploy_events":  # no amount in deploys
             continue
         header, body = read_file(landing / info.path)
         if info.kind == "billing":
             cols = [c for c in header if c in MONEY_COLUMNS]
         else:
-            spec = {"invoices": INVOICES, "telemetry": TELEMETRY, "fx_rates": FX_RATES}[info.kind]
+            spec = {
+                "invoices": INVOICES,
+                "telemetry": TELEMETRY,
+                "fx_rates": FX_RATES,
+                "container_usage": CONTAINER_USAGE,
+            }[info.kind]
             cols = [c.name for c in spec.columns if c.sql_type.startswith("decimal")]
         assert cols
         for c in cols:
@@ -493,7 +499,11 @@ def test_write_focus_rows(tmp_path: Path, fmt: str) -> None:
 # files. A change to orchestration/demo/company/ that changes what the company is (an account,
 # price, weight, region, tag habit, invoice line, rate...) changes it; reformatting those files
 # does not. Update it only with a deliberate change of the demo data, in the same commit.
-PINNED_LANDING_DIGEST = "3cec3bab73eccb7fbb64948ff846210204f8919be2dd7c14ba19be03e05d4ce4"
+PINNED_LANDING_DIGEST = "ca447a8f1f0cc7d3ec403773322d8bff16b02a6e9898d45966b2c4afdf37ad90"
+# the same data set without the deploy events and container usage (their own random streams)
+PINNED_DIGEST_WITHOUT_CONTAINERS = (
+    "3cec3bab73eccb7fbb64948ff846210204f8919be2dd7c14ba19be03e05d4ce4"
+)
 
 
 def landing_digest(landing: Path) -> str:
@@ -516,6 +526,9 @@ def landing_digest(landing: Path) -> str:
 def test_company_data_pinned(tmp_path: Path) -> None:
     generate(tmp_path, rows=3_000, months=2, inject_errors=True)
     assert landing_digest(tmp_path) == PINNED_LANDING_DIGEST
+    for kind in ("deploy_events", "container_usage"):
+        shutil.rmtree(tmp_path / kind)
+    assert landing_digest(tmp_path) == PINNED_DIGEST_WITHOUT_CONTAINERS
 
 
 def test_company_data_matches_contract() -> None:
@@ -536,3 +549,21 @@ def test_company_data_matches_contract() -> None:
         assert isinstance(a.price_factor, Decimal)
         assert all(isinstance(t.list_unit_price_usd, Decimal) for t in a.templates)
     assert all(isinstance(x.unit_price, Decimal) for x in company.invoice_lines)
+
+
+def test_more_months_leave_the_earlier_deploys_and_container_usage_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """Deploy events and container usage draw per service and per month: generating a fourth
+    month gives byte-identical usage files for the first three (a re-generated landing folder
+    loads nothing twice) and the same deployments up to their end."""
+    three, four = tmp_path / "three", tmp_path / "four"
+    generate(three, rows=3_000, months=3)
+    generate(four, rows=3_000, months=4)
+    for month in ("2026-08", "2026-09", "2026-10"):
+        name = f"container_usage/container_usage_{month}.csv"
+        assert (three / name).read_bytes() == (four / name).read_bytes()
+    _, deploys3 = read_file(three / "deploy_events" / "deploys_2026-08_2026-10.csv")
+    _, deploys4 = read_file(four / "deploy_events" / "deploys_2026-08_2026-11.csv")
+    assert deploys3 == [d for d in deploys4 if d["deployed_at"] < "2026-11"]
+    assert len(deploys4) > len(deploys3)

@@ -27,6 +27,7 @@ FILES = {
     "maintenance_windows.csv",
     "ci_runner_invoices.csv",
     "tag_value_aliases.csv",
+    "container_clusters.csv",
 }
 
 

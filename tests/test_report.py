@@ -94,7 +94,8 @@ def test_report_writes_offline_html_with_svg_charts_and_exact_csv(source, tmp_pa
         ("checkout", Decimal(9)),
         ("search", Decimal(3)),
     ]
-    # the company's metrics up to the report's month, one row a month (scope `total` only)
+    # the company's metrics of the twelve months up to the report's month, one row a month
+    # (scope `total` only; a month without metrics has empty values)
     with (out / "trend-2026-09.csv").open() as handle:
         trend = list(csv.DictReader(handle))
     assert [
@@ -107,6 +108,8 @@ def test_report_writes_offline_html_with_svg_charts_and_exact_csv(source, tmp_pa
         )
         for r in trend
     ] == [
+        *[(f"2025-{m:02d}", "", "", "", "") for m in (10, 11, 12)],
+        *[(f"2026-{m:02d}", "", "", "", "") for m in range(1, 8)],
         ("2026-08", "80.000000000000", "", "2.000000000000", "2.50"),
         ("2026-09", "120.000000000000", "40.000000000000", "5.000000000000", "4.17"),
     ]
@@ -115,4 +118,13 @@ def test_report_writes_offline_html_with_svg_charts_and_exact_csv(source, tmp_pa
 def test_bar_chart_scales_to_the_largest_value_and_draws_negatives_empty():
     svg = bar_chart_svg(["a", "b", "c"], [Decimal(10), Decimal(5), Decimal(-1)], width=390)
     widths = [float(w) for w in re.findall(r'<rect [^>]*width="([0-9.]+)"', svg)]
-    assert widths == [100.0, 50.0, 0.0]
+    assert widths[0] > 0 and widths[1] == widths[0] / 2 and widths[2] == 0.0
+
+
+def test_bar_chart_makes_room_for_its_longest_label_and_marks_missing_values():
+    short = bar_chart_svg(["a"], [Decimal(1)])
+    long = bar_chart_svg(["Engineering Productivity / CC-4200", "b"], [Decimal(1), None])
+    x_short = float(re.search(r'<rect x="([0-9.]+)"', short).group(1))
+    x_long = float(re.search(r'<rect x="([0-9.]+)"', long).group(1))
+    assert x_long > x_short  # the bars start after a wider label column
+    assert "no data" in long and "no data" not in short

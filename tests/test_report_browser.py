@@ -14,6 +14,8 @@ row equals the sum of the mart it comes from, computed here with SQL on the sour
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import struct
 import subprocess
@@ -129,7 +131,8 @@ def source(tmp_path_factory) -> Path:
         create table marts.fct_showback_monthly as
         select
             billing_month,
-            'bu-' || (hash(service_id) % 8) as business_unit,
+            -- long names, as real business units have ("Engineering Productivity / CC-4200")
+            'Engineering Productivity and Platforms ' || (hash(service_id) % 8) as business_unit,
             'cc-' || (hash(service_id) % 8) as cost_center,
             sum(billed_cost_reporting) as billed_cost_reporting,
             sum(effective_cost_reporting) as effective_cost_reporting
@@ -218,10 +221,85 @@ def test_the_charts_are_in_the_rendered_dom(rendered):
     assert rendered["dom"].charts == {
         "cost_by_service:effective_cost_reporting": 15,  # the 15 largest services
         "showback:effective_cost_reporting": 8,  # every business unit
-        "trend:effective_cost_reporting": 2,  # August and September, not October
-        "trend:unallocated_percent": 2,
+        # the twelve months up to September (July 2026 and before: no data), not October
+        "trend:effective_cost_reporting": 12,
+        "trend:unallocated_percent": 12,
         "reconciliation:status": 2,  # matched, mismatch
     }
+
+
+def test_the_trend_shows_the_twelve_months_up_to_the_report_month(rendered):
+    figure = re.search(
+        r'<figure class="chart" data-chart="trend:effective_cost_reporting">(.*?)</figure>',
+        rendered["dump"].stdout,
+        re.S,
+    ).group(1)
+    labels = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', figure)
+    months = [f"{2025 + (m > 0)}-{(m - 1) % 12 + 1:02d}" for m in range(-2, 10)]
+    assert labels == months  # 2025-10 ... 2026-09
+    assert figure.count("no data") == 10  # the fixture's metrics start in August 2026
+
+
+def test_titles_and_headings_are_words_not_column_names(rendered):
+    shown = rendered["dump"].stdout
+    headings = re.findall(r"<h2>(.*?)</h2>", shown) + re.findall(r"<th[^>]*>(.*?)</th>", shown)
+    assert headings
+    assert [h for h in headings if "_" in h] == []
+    assert "Effective cost by service, largest 15" in shown
+
+
+def test_the_reconciliation_total_row_is_filled(rendered):
+    table = re.search(r'<table id="reconciliation">(.*?)</table>', rendered["dump"].stdout, re.S)
+    cells = re.findall(
+        r"<td[^>]*>(.*?)</td>", re.search(r"<tfoot>(.*?)</tfoot>", table.group(1), re.S).group(1)
+    )
+    # the fixture: an AWS invoice of 5,000.125 USD (matched) and a Microsoft one of 112.34 EUR
+    # (mismatch, billing 100.00)
+    assert cells[0] == "Total (2 rows)"
+    assert cells[3] == "1 matched, 1 mismatch"
+    assert cells[4] == "5,131.34"  # 131.210734 + 5000.125 in the reporting currency
+    assert cells[7] == "EUR 112.34<br>USD 5,000.12"  # invoice totals per billing currency
+    assert cells[10] == "EUR 12.34<br>USD 0.00"
+
+
+LABEL_CHECK = """<script>
+const cut = [];
+let measured = 0;
+for (const text of document.querySelectorAll('svg text[text-anchor="end"]')) {
+  measured += 1;
+  const box = text.getBBox();
+  if (box.x < 0) cut.push(text.textContent);
+}
+document.body.setAttribute('data-measured', measured);
+document.body.setAttribute('data-cut', JSON.stringify(cut));
+</script>"""
+
+
+def measure_labels(tmp: Path, page: str) -> tuple[int, list[str]]:
+    """Chromium's own layout of each chart label: how many there are, and those that start
+    left of their chart (cut off)."""
+    probe = tmp / f"probe-{len(list(tmp.glob('probe-*')))}.html"
+    probe.write_text(page.replace("</body>", LABEL_CHECK + "</body>"), encoding="utf-8")
+    dump = chromium(tmp, probe.as_uri(), "--dump-dom").stdout
+    measured = int(re.search(r'data-measured="([0-9]+)"', dump).group(1))
+    cut = json.loads(html.unescape(re.search(r'data-cut="([^"]*)"', dump).group(1)))
+    return measured, cut
+
+
+def test_label_measurement_sees_a_cut_label(tmp_path):
+    """Control: a label anchored too close to the left edge is found cut."""
+    page = (
+        '<!doctype html><html><body><svg width="300" height="30"><text x="20" y="15" '
+        'text-anchor="end" font-size="12">Engineering Productivity</text></svg></body></html>'
+    )
+    assert measure_labels(tmp_path, page) == (1, ["Engineering Productivity"])
+
+
+def test_no_chart_label_is_cut(rendered):
+    page = (rendered["tmp"] / "out" / "report-2026-09.html").read_text(encoding="utf-8")
+    measured, cut = measure_labels(rendered["tmp"], page)
+    assert measured == 15 + 8 + 12 + 12 + 2
+    assert cut == []
 
 
 def test_a_screenshot_is_taken_and_shows_something(rendered):

@@ -37,7 +37,8 @@ from orchestration.settings import Settings
 def generate(
     landing: Path, rows: int, months: int, seed: int, start_month: str, inject_errors: bool
 ) -> None:
-    """Write a deterministic demo data set (billing, invoices, telemetry, FX) to the landing dir."""
+    """Write a deterministic demo data set (billing, invoices, telemetry, FX, deploys, container
+    usage) to the landing dir."""
     from orchestration.demo import generate as run_generate
 
     started = time.monotonic()

@@ -1,7 +1,8 @@
 """Deterministic demo-data generator for the landing folder (see docs/landing-and-raw.md).
 
 `generate(landing, rows=..., months=..., seed=...)` writes FOCUS billing exports (CSV, CSV.gz,
-Parquet; FOCUS 1.0, 1.2 and 1.3), cloud and SaaS invoices, service telemetry and treasury FX rates.
+Parquet; FOCUS 1.0, 1.2 and 1.3), cloud and SaaS invoices, service telemetry, treasury FX rates,
+deploy events and Kubernetes container usage.
 The same arguments always give byte-identical files: nothing reads the clock, every random draw
 comes from `numpy.random.default_rng` seeded with `[seed, ...]`.
 
@@ -19,6 +20,7 @@ rates) is data: the files in `company/`, described in company/README.md and read
     batch, sinks  column batches and the CSV / Parquet writers
     invoices      cloud invoices from the billing totals, SaaS and vendor invoices
     telemetry, fx service telemetry, treasury FX rates
+    containers    deploy events and the cluster's pod usage per hour (company/containers.csv)
     bad_rows      the `inject_errors` file
     landing       `generate`, which writes it all
     focus_rows    `write_focus_rows`, a billing file of given rows (for tests)

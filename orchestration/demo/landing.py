@@ -1,4 +1,5 @@
-"""`generate`: write the demo landing folder (billing, invoices, telemetry, FX rates)."""
+"""`generate`: write the demo landing folder (billing, invoices, telemetry, FX rates, deploy
+events and container usage)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from orchestration.demo.bad_rows import write_bad_rows
 from orchestration.demo.billing import BillingGenerator, Totals
 from orchestration.demo.company_data import load_company
+from orchestration.demo.containers import deploy_rows, deploys, load_pods, usage_rows
 from orchestration.demo.deliveries import file_plan, gzipped
 from orchestration.demo.fx import fx_rows
 from orchestration.demo.invoices import cloud_invoices, other_invoices
@@ -16,12 +18,19 @@ from orchestration.demo.months import prev_month
 from orchestration.demo.report import FileInfo, GenerateReport
 from orchestration.demo.sinks import CsvSink, ParquetSink, csv_bytes, write_bytes
 from orchestration.demo.telemetry import monthly_totals, telemetry_rows
-from orchestration.pipeline.extracts import FX_RATES, INVOICES, TELEMETRY
+from orchestration.pipeline.extracts import (
+    CONTAINER_USAGE,
+    DEPLOY_EVENTS,
+    FX_RATES,
+    INVOICES,
+    TELEMETRY,
+)
 from orchestration.pipeline.focus import columns_for_version
 
 # random streams beside the billing ones (seeded [seed, stream, ...])
 SAAS_STREAM, VENDOR_STREAM, TELEMETRY_STREAM, FX_STREAM = 100, 101, 200, 300
 TELEMETRY_EXTRA_STREAM = 201
+DEPLOY_STREAM, CONTAINER_STREAM = 400, 401
 
 
 def generate(
@@ -44,7 +53,7 @@ def generate(
     month_list = month_range(start_month, months)
     gen = BillingGenerator(company, seed, rows, month_list)
     report = GenerateReport(landing=landing)
-    for sub in ("billing", "invoices", "telemetry", "fx_rates"):
+    for sub in ("billing", "invoices", "telemetry", "fx_rates", "deploy_events", "container_usage"):
         (landing / sub).mkdir(parents=True, exist_ok=True)
 
     # billing
@@ -134,6 +143,21 @@ def generate(
     name = "fx_rates/treasury_rates.csv"
     write_bytes(landing / name, csv_bytes([c.name for c in FX_RATES.columns], fx))
     report.files.append(FileInfo(name, "fx_rates", "csv", len(fx)))
+
+    # deployments and the cluster's container usage (their own random streams)
+    events = deploys(company, month_list, lambda i: gen.rng(DEPLOY_STREAM, i))
+    name = f"deploy_events/deploys_{span}.csv"
+    body = deploy_rows(events)
+    write_bytes(landing / name, csv_bytes([c.name for c in DEPLOY_EVENTS.columns], body))
+    report.files.append(
+        FileInfo(name, "deploy_events", "csv", len(body), months=tuple(m.label for m in month_list))
+    )
+    pods = load_pods()
+    for m in month_list:
+        body = usage_rows(pods, events, m, gen.rng(CONTAINER_STREAM, m.idx))
+        name = f"container_usage/container_usage_{m.label}.csv"
+        write_bytes(landing / name, csv_bytes([c.name for c in CONTAINER_USAGE.columns], body))
+        report.files.append(FileInfo(name, "container_usage", "csv", len(body), months=(m.label,)))
 
     if inject_errors:
         info, bad = write_bad_rows(company, landing, prev_month(month_list[0]))

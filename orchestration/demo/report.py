@@ -10,7 +10,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class FileInfo:
     path: str  # relative to the landing folder, POSIX separators
-    kind: str  # billing | invoices | telemetry | fx_rates
+    kind: str  # billing | invoices | telemetry | fx_rates | deploy_events | container_usage
     fmt: str  # csv | csv.gz | parquet
     rows: int  # data rows (header excluded)
     focus_version: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.pipeline.focus import FOCUS_COLUMNS, MONEY, TEXT
+from orchestration.pipeline.focus import FOCUS_COLUMNS, MONEY, TEXT, TS
 
 DATE = "date"
 
@@ -94,7 +94,38 @@ FX_RATES = ExtractSpec(
     "The company's own (treasury) FX rates; they take precedence over the ECB reference rates.",
 )
 
-EXTRACTS: dict[str, ExtractSpec] = {s.kind: s for s in (BILLING, INVOICES, TELEMETRY, FX_RATES)}
+DEPLOY_EVENTS = ExtractSpec(
+    "deploy_events",
+    (
+        Column("deployed_at", TS, required=True),  # when the deployment finished (UTC)
+        Column("service_id", TEXT, required=True),
+        Column("version", TEXT, required=True),
+        Column("environment", TEXT),  # e.g. production, staging
+        Column("commit_sha", TEXT),
+    ),
+    "Deployments from the CD tool, one row per deployment of a service version.",
+)
+
+CONTAINER_USAGE = ExtractSpec(
+    "container_usage",
+    (
+        Column("usage_hour", TS, required=True),  # start of the hour (UTC)
+        Column("cluster_name", TEXT, required=True),
+        Column("namespace", TEXT, required=True),
+        Column("pod_name", TEXT, required=True),
+        Column("service_id", TEXT),  # empty where no label names the service
+        # averages over the hour, as OpenCost's allocation export gives them
+        Column("cpu_cores_requested", MONEY),
+        Column("cpu_cores_used", MONEY),
+        Column("memory_gib_requested", MONEY),
+        Column("memory_gib_used", MONEY),
+    ),
+    "Kubernetes container usage, one row per cluster, namespace, pod and hour.",
+)
+
+EXTRACTS: dict[str, ExtractSpec] = {
+    s.kind: s for s in (BILLING, INVOICES, TELEMETRY, FX_RATES, DEPLOY_EVENTS, CONTAINER_USAGE)
+}
 
 
 def raw_table_ddl(spec: ExtractSpec) -> str:

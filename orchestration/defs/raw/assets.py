@@ -64,6 +64,22 @@ def raw_telemetry(
     return _load(context, settings.settings, "telemetry")
 
 
+@dg.asset(key=["raw", "deploy_events"], group_name=RAW_GROUP, kinds={"duckdb"})
+def raw_deploy_events(
+    context: AssetExecutionContext, settings: SettingsResource
+) -> dg.MaterializeResult:
+    """Deployments (service, version, time) from landing/deploy_events into raw.deploy_events."""
+    return _load(context, settings.settings, "deploy_events")
+
+
+@dg.asset(key=["raw", "container_usage"], group_name=RAW_GROUP, kinds={"duckdb"})
+def raw_container_usage(
+    context: AssetExecutionContext, settings: SettingsResource
+) -> dg.MaterializeResult:
+    """Kubernetes pod usage per hour from landing/container_usage into raw.container_usage."""
+    return _load(context, settings.settings, "container_usage")
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -101,20 +117,23 @@ def raw_fx_rates(context: AssetExecutionContext, settings: SettingsResource):
         )
 
 
+_EXTRACT_ASSETS = [raw_billing, raw_invoices, raw_telemetry, raw_deploy_events, raw_container_usage]
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             ["raw", "load_log"],
             group_name=RAW_GROUP,
             kinds={"duckdb"},
-            deps=[raw_billing, raw_invoices, raw_telemetry, ["raw", "fx_rates"]],
+            deps=[*_EXTRACT_ASSETS, ["raw", "fx_rates"]],
             description="One row per landed file: sha256, version, rows read/loaded/quarantined.",
         ),
         dg.AssetSpec(
             ["raw", "quarantine"],
             group_name=RAW_GROUP,
             kinds={"duckdb"},
-            deps=[raw_billing, raw_invoices, raw_telemetry, ["raw", "fx_rates"]],
+            deps=[*_EXTRACT_ASSETS, ["raw", "fx_rates"]],
             description="One row per landed row that could not be typed: line, column, reason.",
         ),
     ],
@@ -142,4 +161,4 @@ def raw_load_log(context: AssetExecutionContext, settings: SettingsResource):
     )
 
 
-RAW_ASSETS = [raw_billing, raw_invoices, raw_telemetry, raw_fx_rates, raw_load_log]
+RAW_ASSETS = [*_EXTRACT_ASSETS, raw_fx_rates, raw_load_log]
