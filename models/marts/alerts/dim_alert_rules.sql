@@ -8,7 +8,7 @@ rules as (
 ),
 
 routes as (
-    select * from {{ ref('int_alert_routes_chosen') }}
+    select * from {{ ref('dim_alert_routes') }}
     where owner is null
 ),
 

@@ -3,12 +3,12 @@
     the scope and the first period, so every run computes the same key for the same cause. An
     alert is open while its last period is the newest one its rule judged, and resolved once a
     newer period no longer meets the condition. The owner is the service's current owner in the
-    catalog; the route is the one int_alert_routes_chosen gives its owner and severity. -#}
+    catalog; the route is the one dim_alert_routes gives its owner and severity. -#}
 
 with
 
 conditions as (
-    select * from {{ ref('int_alert_conditions_judged') }}
+    select * from {{ ref('fct_alert_conditions') }}
 ),
 
 services as (
@@ -17,7 +17,7 @@ services as (
 ),
 
 routes as (
-    select * from {{ ref('int_alert_routes_chosen') }}
+    select * from {{ ref('dim_alert_routes') }}
 ),
 
 -- Consecutive periods share one island: the period's number minus its rank is constant.

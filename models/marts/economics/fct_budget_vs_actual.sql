@@ -80,7 +80,7 @@ business_unit_months as (
 
 -- Days whose cost (24 hours) exceeds the day's forecast by more than the threshold.
 days_above_forecast as (
-    select * from {{ ref('int_business_unit_days_judged_against_forecast') }}
+    select * from {{ ref('fct_cost_against_forecast_daily') }}
     where is_above_forecast
 ),
 

@@ -49,10 +49,9 @@ daily_run_rates as (
         judged_days.daily_cost_reporting
 ),
 
-final as (
+judged_days as (
     select
         business_unit,
-        cast(date_trunc('month', cost_date) as date) as billing_month,
         cost_date,
         daily_cost_reporting,
         {{ decimal_divide('run_rate_cost_reporting', run_rate_days) }} as forecast_cost_reporting,
@@ -72,6 +71,24 @@ final as (
     where
         run_rate_day_count = {{ run_rate_days }}
         and run_rate_cost_reporting > 0
+),
+
+final as (
+    select
+        -- ids
+        cast(business_unit as string) as business_unit,
+        -- strings
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
+        -- numerics
+        cast(daily_cost_reporting as decimal(38, 12)) as daily_cost_reporting,
+        cast(forecast_cost_reporting as decimal(38, 12)) as forecast_cost_reporting,
+        cast(overrun_percent as decimal(38, 12)) as overrun_percent,
+        -- booleans
+        cast(is_above_forecast as boolean) as is_above_forecast,
+        -- dates
+        cast(cost_date as date) as cost_date,
+        cast(date_trunc('month', cost_date) as date) as billing_month
+    from judged_days
 )
 
 select * from final

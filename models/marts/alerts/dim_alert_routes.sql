@@ -45,10 +45,12 @@ route_matches as (
 
 final as (
     select
-        owner,
-        severity,
-        route_id,
-        channel
+        -- ids
+        cast(route_id as string) as route_id,
+        -- strings
+        cast(owner as string) as owner,
+        cast(severity as string) as severity,
+        cast(channel as string) as channel
     from route_matches
     where route_rank = 1
 )

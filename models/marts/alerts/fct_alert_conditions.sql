@@ -38,7 +38,7 @@ budget_months as (
 ),
 
 forecast_days as (
-    select * from {{ ref('int_business_unit_days_judged_against_forecast') }}
+    select * from {{ ref('fct_cost_against_forecast_daily') }}
 ),
 
 cost_spikes as (
@@ -315,18 +315,23 @@ suppressed as (
 
 final as (
     select
-        conditions_timed.rule_id,
-        conditions_timed.rule_name,
-        conditions_timed.severity,
-        conditions_timed.grain,
-        conditions_timed.runbook,
-        conditions_timed.scope_type,
-        conditions_timed.scope_id,
-        conditions_timed.period_start,
-        conditions_timed.latest_period_start,
-        conditions_timed.observed_value,
-        conditions_timed.threshold_value,
-        conditions_timed.cost_impact_reporting
+        -- ids
+        cast(conditions_timed.rule_id as string) as rule_id,
+        cast(conditions_timed.scope_id as string) as scope_id,
+        -- strings
+        cast(conditions_timed.rule_name as string) as rule_name,
+        cast(conditions_timed.severity as string) as severity,
+        cast(conditions_timed.grain as string) as grain,
+        cast(conditions_timed.runbook as string) as runbook,
+        cast(conditions_timed.scope_type as string) as scope_type,
+        cast('{{ reporting_currency() }}' as string) as reporting_currency,
+        -- numerics
+        cast(conditions_timed.observed_value as decimal(38, 12)) as observed_value,
+        cast(conditions_timed.threshold_value as decimal(38, 12)) as threshold_value,
+        cast(conditions_timed.cost_impact_reporting as decimal(38, 12)) as cost_impact_reporting,
+        -- dates
+        cast(conditions_timed.period_start as date) as period_start,
+        cast(conditions_timed.latest_period_start as date) as latest_period_start
     from conditions_timed
     left join suppressed
         on
