@@ -57,23 +57,27 @@ cpu_days as (
 
 -- Runaway autoscaling's usage test: the day's CPU core hours against their average over the
 -- 7 days before (all 7 required).
+cpu_baseline_pairs as (
+    {{ trailing_window_pairs('cpu_days', 'service_id', 'usage_date', 'cpu_core_hours', 7) }}
+),
+
 cpu_ratios as (
     select
-        judged.service_id,
-        judged.usage_date,
-        judged.cpu_core_hours,
-        count(baseline_days.usage_date) as baseline_day_count,
-        {{ decimal_divide('sum(baseline_days.cpu_core_hours)', 7) }} as baseline_cpu_core_hours
-    from cpu_days as judged
-    inner join cpu_days as baseline_days
+        cpu_days.service_id,
+        cpu_days.usage_date,
+        cpu_days.cpu_core_hours,
+        count(cpu_baseline_pairs.baseline_value) as baseline_day_count,
+        {{ decimal_divide('sum(cpu_baseline_pairs.baseline_value)', 7) }}
+            as baseline_cpu_core_hours
+    from cpu_days
+    inner join cpu_baseline_pairs
         on
-            judged.service_id = baseline_days.service_id
-            and judged.usage_date > baseline_days.usage_date
-            and {{ dbt.dateadd('day', -7, 'judged.usage_date') }} <= baseline_days.usage_date
+            cpu_days.service_id = cpu_baseline_pairs.service_id
+            and cpu_days.usage_date = cpu_baseline_pairs.usage_date
     group by
-        judged.service_id,
-        judged.usage_date,
-        judged.cpu_core_hours
+        cpu_days.service_id,
+        cpu_days.usage_date,
+        cpu_days.cpu_core_hours
 ),
 
 -- The cost of each service's days that missed the SLO, per month.
