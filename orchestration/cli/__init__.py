@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from orchestration.cli import bench, month_end, onboarding, pipeline
+from orchestration.cli import bench, dashboards, month_end, onboarding, pipeline
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,5 +27,6 @@ for command in (
     month_end.reopen,
     month_end.report,
     onboarding.discover,
+    dashboards.dashboards,
 ):
     main.add_command(command)
