@@ -76,3 +76,40 @@ def test_temporal_columns_are_marked_for_time_series():
             )
             x_axis = chart["params"]["x_axis"]
             assert {c["column_name"]: c["is_dttm"] for c in dataset["columns"]}[x_axis], path
+
+
+def test_serve_says_what_is_missing_without_a_stack_trace(tmp_path, monkeypatch):
+    """The verdicts of `tbm dashboards serve` before anything starts: exit 1 and the reason."""
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+    from orchestration.commands import dashboards
+
+    runner = CliRunner()
+    warehouse = tmp_path / "wh" / "tbm.duckdb"
+    monkeypatch.setattr(dashboards, "SUPERSET_ENV", tmp_path / "no-env")
+    result = runner.invoke(main, ["dashboards", "serve", "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert "no Superset environment" in result.output and "scripts/superset-env" in result.output
+    assert "Traceback" not in result.output
+
+    fake_env = tmp_path / "env" / "bin"
+    fake_env.mkdir(parents=True)
+    for name in ("python", "gunicorn"):
+        (fake_env / name).touch()
+    monkeypatch.setattr(dashboards, "SUPERSET_ENV", fake_env.parent)
+    result = runner.invoke(main, ["dashboards", "serve", "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert f"no published file {warehouse.with_name('tbm.published.duckdb')}" in result.output
+    assert not (warehouse.parent / "superset").exists()  # nothing made before the checks pass
+
+
+def test_the_secret_files_are_private_and_kept(tmp_path):
+    from orchestration.commands.dashboards import _secret_file
+
+    path = tmp_path / "admin_password"
+    _secret_file(path)
+    first = path.read_text()
+    assert oct(path.stat().st_mode & 0o777) == "0o600" and len(first.strip()) >= 24
+    _secret_file(path)
+    assert path.read_text() == first
