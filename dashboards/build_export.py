@@ -604,7 +604,7 @@ def _form_data(chart: Chart) -> dict:
             "server_pagination": False,
             "include_search": False,
             "show_cell_bars": False,
-            "table_timestamp_format": "smart_date",
+            "table_timestamp_format": "%Y-%m-%d",  # the tables show days
             "order_desc": True,
             "percent_metrics": [],
             "temporal_columns_lookup": {c: True for c in DATASETS[chart.dataset].temporal},
