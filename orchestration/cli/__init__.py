@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from orchestration.cli import bench, month_end, onboarding, operation, pipeline
+from orchestration.cli import bench, dashboards, month_end, onboarding, operation, pipeline
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,5 +29,6 @@ for command in (
     onboarding.discover,
     operation.alerts,
     operation.serve,
+    dashboards.dashboards,
 ):
     main.add_command(command)
