@@ -37,6 +37,15 @@ TIMESTAMP = "2026-12-04T00:00:00+00:00"  # of the export format; Superset requir
 
 # Column and metric labels in words (Superset shows them as table headings and legends).
 LABELS = {
+    "alert_state": "State",
+    "severity": "Severity",
+    "rule_name": "Rule",
+    "first_seen_period": "First seen",
+    "last_seen_period": "Last seen",
+    "observed_value": "Value",
+    "threshold_value": "Threshold",
+    "cost_impact_reporting": "Cost impact",
+    "runbook": "Runbook",
     "billing_month": "Month",
     "cost_date": "Day",
     "usage_date": "Day",
@@ -109,6 +118,7 @@ class Dataset:
     columns: dict[str, str]  # name -> type
     temporal: tuple[str, ...] = ()
     metrics: dict[str, str] = field(default_factory=dict)  # name -> SQL expression
+    labels: dict[str, str] = field(default_factory=dict)  # where LABELS does not fit this table
 
 
 DATASETS = {
@@ -205,6 +215,24 @@ DATASETS = {
                 "robust_z_score": "DECIMAL(38, 6)",
             },
             temporal=("cost_date",),
+        ),
+        Dataset(
+            "fct_alert_events",
+            {
+                "alert_state": "VARCHAR",
+                "severity": "VARCHAR",
+                "rule_name": "VARCHAR",
+                "scope_type": "VARCHAR",
+                "scope_id": "VARCHAR",
+                "first_seen_period": "DATE",
+                "last_seen_period": "DATE",
+                "observed_value": "DECIMAL(38, 12)",
+                "threshold_value": "DECIMAL(38, 12)",
+                "cost_impact_reporting": "DECIMAL(38, 12)",
+                "runbook": "VARCHAR",
+            },
+            temporal=("first_seen_period",),
+            labels={"scope_type": "Scope", "scope_id": "Service or business unit"},
         ),
         Dataset(
             "fct_cost_by_service_daily",
@@ -395,8 +423,8 @@ DASHBOARDS = (
     Dashboard(
         "On-call: burn, incidents and service health",
         "on-call",
-        "Current error-budget burn, cost anomalies by cost impact, the telemetry signals that "
-        "flag with them, and each service's SLO windows.",
+        "Current error-budget burn, the alerts by cost impact, cost anomalies, the telemetry "
+        "signals that flag with them, and each service's SLO windows.",
         (
             (
                 Chart(
@@ -414,7 +442,27 @@ DASHBOARDS = (
                     order_by=(("window_burn_rate", False),),
                 ),
                 Chart(
-                    "Incidents by cost impact: cost anomalies",
+                    "Incidents by cost impact: alerts",
+                    "fct_alert_events",
+                    "table",
+                    columns=(
+                        "alert_state",
+                        "severity",
+                        "rule_name",
+                        "scope_type",
+                        "scope_id",
+                        "first_seen_period",
+                        "last_seen_period",
+                        "observed_value",
+                        "threshold_value",
+                        "cost_impact_reporting",
+                        "runbook",
+                    ),
+                    order_by=(("cost_impact_reporting", False),),
+                    row_limit=50,
+                ),
+                Chart(
+                    "Cost anomalies by excess cost",
                     "fct_cost_anomalies",
                     "table",
                     columns=(
@@ -712,7 +760,7 @@ def _dataset_yaml(dataset: Dataset, database_uuid: str) -> dict:
         "metrics": [
             {
                 "metric_name": name,
-                "verbose_name": LABELS[name],
+                "verbose_name": dataset.labels.get(name, LABELS[name]),
                 "metric_type": None,
                 "expression": expression,
                 "description": None,
@@ -726,7 +774,7 @@ def _dataset_yaml(dataset: Dataset, database_uuid: str) -> dict:
         "columns": [
             {
                 "column_name": name,
-                "verbose_name": LABELS[name],
+                "verbose_name": dataset.labels.get(name, LABELS[name]),
                 "is_dttm": name in dataset.temporal,
                 "is_active": True,
                 "type": type_,
