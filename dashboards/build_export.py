@@ -440,6 +440,7 @@ DASHBOARDS = (
                     ),
                     where="usage_date = (select max(usage_date) from marts.fct_slo_windows_daily)",
                     order_by=(("window_burn_rate", False),),
+                    width=5,
                 ),
                 Chart(
                     "Incidents by cost impact: alerts",
@@ -460,7 +461,10 @@ DASHBOARDS = (
                     ),
                     order_by=(("cost_impact_reporting", False),),
                     row_limit=50,
+                    width=7,
                 ),
+            ),
+            (
                 Chart(
                     "Cost anomalies by excess cost",
                     "fct_cost_anomalies",
@@ -476,9 +480,8 @@ DASHBOARDS = (
                     ),
                     order_by=(("excess_cost_reporting", False),),
                     row_limit=50,
+                    width=6,
                 ),
-            ),
-            (
                 Chart(
                     "Correlated anomalies: flagged telemetry ingest spikes",
                     "fct_tbm_signals_daily",
@@ -492,7 +495,10 @@ DASHBOARDS = (
                     ),
                     where="is_flagged",
                     order_by=(("signal_date", False),),
+                    width=6,
                 ),
+            ),
+            (
                 Chart(
                     "Daily cost by service",
                     "fct_cost_by_service_daily",
@@ -501,6 +507,7 @@ DASHBOARDS = (
                     groupby=("service_id",),
                     x_axis="cost_date",
                     row_limit=10000,
+                    width=12,
                 ),
             ),
             (

@@ -65,6 +65,16 @@ def test_every_chart_is_placed_once_and_reads_a_dataset_of_the_export():
         assert chart["viz_type"] == chart["params"]["viz_type"]
 
 
+def test_every_row_fits_the_dashboard_width():
+    """Superset's grid is 12 columns wide: a row of more overflows to the right, out of view."""
+    for slug in ("executive", "on-call", "debug"):
+        position = load(f"dashboards/{slug}.yaml")["position"]
+        for node in position.values():
+            if isinstance(node, dict) and node.get("type") == "ROW":
+                widths = [position[child]["meta"]["width"] for child in node["children"]]
+                assert sum(widths) <= 12, (slug, widths)
+
+
 def test_temporal_columns_are_marked_for_time_series():
     for path in Path(EXPORT / "charts").glob("*.yaml"):
         chart = yaml.safe_load(path.read_text())

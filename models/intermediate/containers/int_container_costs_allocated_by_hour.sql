@@ -44,8 +44,9 @@ cluster_hours as (
         node_costs.cluster_name,
         node_costs.cost_date,
         node_costs.billing_currency,
+        -- the interval in parentheses: Spark's dateadd multiplies it by 3600 as written
         {{ dbt.dateadd(
-            'hour', 'hour_numbers.generated_number - 1', 'cast(node_costs.cost_date as timestamp)'
+            'hour', '(hour_numbers.generated_number - 1)', 'cast(node_costs.cost_date as timestamp)'
         ) }} as usage_hour
     from node_costs
     cross join hour_numbers
