@@ -118,6 +118,13 @@
     )
 {%- endmacro %}
 
+{% macro decimal_add(left, right, scale=12) -%}
+    cast(
+        cast({{ left }} as decimal(37, 12)) + cast({{ right }} as decimal(37, 12))
+        as decimal(38, {{ scale }})
+    )
+{%- endmacro %}
+
 {#- decimal_share(part, whole, scale): part / whole as decimal(38, scale) (decimal_divide), 0
     when the whole is 0 (a share of nothing is none of it, not unknown); null when either is
     null. -#}

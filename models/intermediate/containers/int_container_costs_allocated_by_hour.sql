@@ -121,17 +121,21 @@ pod_lines as (
         pod_claims.cpu_cores_used,
         pod_claims.memory_gib_requested,
         pod_claims.memory_gib_used,
-        {{ decimal_multiply(
-            'hour_capacities.cpu_cost_share',
-            decimal_share('pod_claims.cpu_cores_claimed', 'hour_capacities.cpu_cores_capacity', 12),
-            12
-        ) }}
-        + {{ decimal_multiply(
-            'hour_capacities.memory_cost_share',
-            decimal_share(
-                'pod_claims.memory_gib_claimed', 'hour_capacities.memory_gib_capacity', 12
+        {{ decimal_add(
+            decimal_multiply(
+                'hour_capacities.cpu_cost_share',
+                decimal_share(
+                    'pod_claims.cpu_cores_claimed', 'hour_capacities.cpu_cores_capacity', 12
+                ),
+                12
             ),
-            12
+            decimal_multiply(
+                'hour_capacities.memory_cost_share',
+                decimal_share(
+                    'pod_claims.memory_gib_claimed', 'hour_capacities.memory_gib_capacity', 12
+                ),
+                12
+            )
         ) }} as hour_weight
     from hour_capacities
     inner join pod_claims
@@ -155,23 +159,25 @@ idle_lines as (
         cast(null as decimal(38, 12)) as cpu_cores_used,
         cast(null as decimal(38, 12)) as memory_gib_requested,
         cast(null as decimal(38, 12)) as memory_gib_used,
-        {{ decimal_multiply(
-            'cpu_cost_share',
-            decimal_share(
-                decimal_subtract('cpu_cores_capacity', 'cpu_cores_claimed'),
-                'cpu_cores_capacity',
+        {{ decimal_add(
+            decimal_multiply(
+                'cpu_cost_share',
+                decimal_share(
+                    decimal_subtract('cpu_cores_capacity', 'cpu_cores_claimed'),
+                    'cpu_cores_capacity',
+                    12
+                ),
                 12
             ),
-            12
-        ) }}
-        + {{ decimal_multiply(
-            'memory_cost_share',
-            decimal_share(
-                decimal_subtract('memory_gib_capacity', 'memory_gib_claimed'),
-                'memory_gib_capacity',
+            decimal_multiply(
+                'memory_cost_share',
+                decimal_share(
+                    decimal_subtract('memory_gib_capacity', 'memory_gib_claimed'),
+                    'memory_gib_capacity',
+                    12
+                ),
                 12
-            ),
-            12
+            )
         ) }} as hour_weight
     from hour_capacities
 ),
