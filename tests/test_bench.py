@@ -1,11 +1,13 @@
 """`tbm bench` on a small case, so the benchmark harness cannot rot.
 
-One subprocess: `tbm bench --rows 150000 --months 2 --add-month --out DIR` generates two months,
+One subprocess: `tbm bench --rows 40000 --months 2 --add-month --out DIR` generates two months,
 runs the whole graph, lands a third month and times the incremental run that loads it, builds
 that month alone on a fresh warehouse, runs the hand-written DuckDB floor
 (orchestration/bench/floor.sql: an independent computation of the headline totals straight
-from the landing files, all three months) and writes bench.json. The test checks the report's
-fields, that every stage was timed, and that the pipeline's totals equal the floor's exactly. The
+from the landing files, all three months) and the copy floor (every billing file read into
+DuckDB, nothing else) and writes bench.json. The test checks the report's fields, that every
+stage was timed, that the copy floor read every delivered row and that the pipeline's totals
+equal the floor's exactly. The
 big cases (10M, 6+1 months, 50M) are documented commands (docs/bench/README.md).
 """
 
@@ -16,9 +18,10 @@ import json
 import pytest
 
 from tests.demo import tbm
+from tests.landing_reader import billing_files, read_records
 
 pytestmark = pytest.mark.e2e
-ROWS, MONTHS = 150_000, 2
+ROWS, MONTHS = 40_000, 2
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,7 @@ def bench(tmp_path_factory) -> dict:
         "stdout": run.stdout,
         "json": json.loads((root / "out" / "bench.json").read_text()),
         "md": (root / "out" / "bench.md").read_text(),
+        "landing": root / "work" / "landing",
     }
 
 
@@ -45,6 +49,8 @@ def test_bench_json_has_the_measures(bench):
         "pipeline_seconds",
         "floor_seconds",
         "ratio",
+        "copy_floor_seconds",
+        "ratio_copy",
         "peak_rss_bytes",
         "totals_match",
         "load_seconds",
@@ -64,6 +70,20 @@ def test_bench_json_has_the_measures(bench):
     # the whole graph dwarfs any Python process alone; below the 24 GiB of the target machine
     assert 100 * 2**20 < data["peak_rss_bytes"] < 6 * 2**30
     assert all(data[f"{s}_seconds"] > 0 for s in ("load", "dbt_build", "gates", "publish"))
+
+
+def test_the_copy_floor_read_every_row_of_every_billing_file(bench):
+    """The copy floor's row count is that of the landing files as a CSV and Parquet reader in
+    Python sees them (the partial delivery that a later one supersedes included)."""
+    landing = bench["landing"]
+    expected = sum(1 for path in billing_files(landing) for _ in read_records(landing, path))
+    data = bench["json"]
+    assert data["copy_floor_rows"] == expected > data["rows"]
+    assert data["pipeline_seconds"] > data["copy_floor_seconds"] > 0
+    assert data["ratio_copy"] == pytest.approx(
+        data["pipeline_seconds"] / data["copy_floor_seconds"], 0.01
+    )
+    assert "ratio_copy" in bench["md"]
 
 
 def test_pipeline_totals_equal_the_floor_exactly(bench):

@@ -16,6 +16,7 @@ import duckdb
 from orchestration.bench.measure import (
     PROJECT_DIR,
     BenchReport,
+    CopyFloor,
     FloorResult,
     MemorySampler,
     compare,
@@ -23,6 +24,7 @@ from orchestration.bench.measure import (
     headline,
     latest_run_results,
     pipeline_totals,
+    run_copy_floor,
     run_floor,
     rusage_bytes,
     stage_of,
@@ -122,6 +124,15 @@ def run_bench(
             except duckdb.Error as exc:  # the pipeline's figures are still reported
                 click.echo(f"error: the floor failed: {exc}", err=True)
                 floor, floor_error = FloorResult(0.0, 0, {}), f"the floor failed: {exc}"
+        sampler.phase = "copy_floor"
+        copy_error = None
+        click.echo("Running the copy floor (every billing file read into DuckDB, nothing else) ...")
+        with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+            try:
+                copy_floor = run_copy_floor(landing, settings, Path(scratch))
+            except duckdb.Error as exc:  # reported as a mismatch: the ratio is not measured
+                click.echo(f"error: the copy floor failed: {exc}", err=True)
+                copy_floor, copy_error = CopyFloor(0.0, 0, 0), f"the copy floor failed: {exc}"
     self_rss, children_rss = rusage_bytes()
     pipeline = pipeline_totals(settings.published) if code == EXIT_OK else {}
     if code != EXIT_OK:
@@ -130,6 +141,8 @@ def run_bench(
         mismatches = [floor_error]
     else:
         mismatches = compare(pipeline, floor.totals)
+    if copy_error:
+        mismatches.append(copy_error)
     gate_steps = {
         e.step_key
         for e in job_run.result.all_events
@@ -152,6 +165,9 @@ def run_bench(
         pipeline_seconds=round(pipeline_seconds, 2),
         floor_seconds=round(floor.seconds, 2),
         ratio=round(pipeline_seconds / floor.seconds, 2) if floor.seconds else 0.0,
+        copy_floor_seconds=round(copy_floor.seconds, 2),
+        ratio_copy=round(pipeline_seconds / copy_floor.seconds, 2) if copy_floor.seconds else 0.0,
+        copy_floor_rows=copy_floor.rows,
         rows_per_second=round(floor.rows / pipeline_seconds, 1) if pipeline_seconds else 0.0,
         peak_rss_bytes=sampler.peak,
         peak_rss_pipeline_bytes=sampler.phase_peaks.get("pipeline", 0),
