@@ -29,6 +29,8 @@ from tests.demo import build_demo, demo_paths
 # their usual order
 SLOWEST_FIRST = (
     "test_spark_parity.py",
+    # second, so the second worker does not wait for the demo template the first one builds
+    "test_bench.py",
     "test_security.py",
     "test_gates_e2e.py",
     "test_incremental.py",
@@ -36,7 +38,6 @@ SLOWEST_FIRST = (
     "test_end_to_end.py",
     "test_interrupt.py",
     "test_bad_input_late_and_large.py",
-    "test_bench.py",
     "test_alerts.py",
 )
 
