@@ -155,6 +155,29 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+def billing_files(landing: Path) -> tuple[list[str], list[str]]:
+    """The CSV (plain and gzipped) and the Parquet billing files of the landing folder (hidden
+    files left out), each in path order."""
+    files = sorted(
+        p for p in (landing / "billing").rglob("*") if p.is_file() and not p.name.startswith(".")
+    )
+    csv_files = [str(p) for p in files if p.name.lower().endswith((".csv", ".csv.gz"))]
+    return csv_files, [str(p) for p in files if p.name.lower().endswith(".parquet")]
+
+
+def scratch_database(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A new DuckDB database file at PATH with the warehouse's memory limit and spill folder."""
+    settings.temp_dir.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(
+        str(path),
+        config={
+            "memory_limit": settings.memory_limit,
+            "temp_directory": str(settings.temp_dir),
+            "preserve_insertion_order": False,
+        },
+    )
+
+
 @dataclass
 class FloorResult:
     seconds: float
@@ -167,9 +190,7 @@ def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> 
     (same memory limit and spill folder as the warehouse), reading the billing files one at a
     time. At 50M rows, reading them all in one statement ran out of the 4 GB limit; so did the
     text table in a `:memory:` database with insertion order preserved."""
-    billing = billing_files(landing)
-    csv_files = [str(p) for p in billing if p.name.lower().endswith((".csv", ".csv.gz"))]
-    parquet_files = [str(p) for p in billing if p.name.lower().endswith(".parquet")]
+    csv_files, parquet_files = billing_files(landing)
     treasury = sorted(str(p) for p in (landing / "fx_rates").rglob("*.csv*"))
     params = {
         "treasury_files": treasury,
@@ -186,16 +207,8 @@ def run_floor(landing: Path, settings: Settings, work: Path, treatment: str) -> 
     per_file = {"csv_file": csv_files, "parquet_file": parquet_files}
     if not csv_files:
         raise ValueError(f"no CSV billing files in {landing / 'billing'}")
-    settings.temp_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    con = duckdb.connect(
-        str(work / "floor.duckdb"),
-        config={
-            "memory_limit": settings.memory_limit,
-            "temp_directory": str(settings.temp_dir),
-            "preserve_insertion_order": False,
-        },
-    )
+    con = scratch_database(work / "floor.duckdb", settings)
     try:
         con.execute("set TimeZone = 'UTC'")
         for statement in _statements(FLOOR_SQL.read_text()):
@@ -219,51 +232,29 @@ class CopyFloor:
     files: int
 
 
-def billing_files(landing: Path) -> list[Path]:
-    """The billing files of the landing folder (hidden files left out), in path order."""
-    return sorted(
-        p for p in (landing / "billing").rglob("*") if p.is_file() and not p.name.startswith(".")
-    )
-
-
 def run_copy_floor(landing: Path, settings: Settings, work: Path) -> CopyFloor:
     """The copy floor: every column of every billing file read into DuckDB tables (in a fresh
     database file in `work`) with DuckDB's own readers, and nothing else: the CSV files (plain
     and gzipped) into one table, columns as text (`all_varchar`: no typing) and matched by
     name, the Parquet files into another, as stored. Any loader that keeps the delivered rows
     does at least this much. The same memory limit and spill folder as the warehouse."""
-    files = billing_files(landing)
-    csv_files = [str(p) for p in files if p.name.lower().endswith((".csv", ".csv.gz"))]
-    parquet_files = [str(p) for p in files if p.name.lower().endswith(".parquet")]
-    settings.temp_dir.mkdir(parents=True, exist_ok=True)
+    csv_files, parquet_files = billing_files(landing)
     started = time.monotonic()
-    con = duckdb.connect(
-        str(work / "copy.duckdb"),
-        config={
-            "memory_limit": settings.memory_limit,
-            "temp_directory": str(settings.temp_dir),
-            "preserve_insertion_order": False,
-        },
+    con = scratch_database(work / "copy.duckdb", settings)
+    copies = (
+        (csv_files, "copied_csv", "read_csv(?, all_varchar = true, union_by_name = true)"),
+        (parquet_files, "copied_parquet", "read_parquet(?, union_by_name = true)"),
     )
     rows = 0
     try:
-        if csv_files:
-            con.execute(
-                "create table copied_csv as select * "
-                "from read_csv(?, all_varchar = true, union_by_name = true)",
-                [csv_files],
-            )
-            rows += con.execute("select count(*) from copied_csv").fetchone()[0]
-        if parquet_files:
-            con.execute(
-                "create table copied_parquet as select * "
-                "from read_parquet(?, union_by_name = true)",
-                [parquet_files],
-            )
-            rows += con.execute("select count(*) from copied_parquet").fetchone()[0]
+        for files, table, reader in copies:
+            if files:
+                # table and reader are the constants above, never data
+                con.execute(f"create table {table} as select * from {reader}", [files])  # noqa: S608
+                rows += con.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
     finally:
         con.close()
-    return CopyFloor(time.monotonic() - started, rows, len(files))
+    return CopyFloor(time.monotonic() - started, rows, len(csv_files) + len(parquet_files))
 
 
 def _totals(rows) -> dict[tuple[str, str, str], tuple[Decimal, Decimal]]:
