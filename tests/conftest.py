@@ -5,7 +5,7 @@ demo warehouse (`demo_template`); every other test is a fast unit test:
 `pytest -m "not e2e"` runs those alone. Collection fails when a test asks for the demo
 warehouse without the marker.
 
-The test command runs the modules on two pytest-xdist workers (`--dist loadfile`: a module's
+The test command runs the modules on three pytest-xdist workers (`--dist loadfile`: a module's
 tests stay on one worker, so its module fixtures run once). The demo template is built once for
 all workers: the first to ask builds it under a file lock, the others wait and read its result.
 The longest modules are handed out first (`--no-loadscope-reorder` and SLOWEST_FIRST below), so
