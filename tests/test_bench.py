@@ -30,7 +30,6 @@ def bench(tmp_path_factory) -> dict:
     run = tbm(
         *("bench", "--rows", str(ROWS), "--months", str(MONTHS), "--add-month"),
         *("--out", str(root / "out"), "--workdir", str(root / "work")),
-        timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return {

@@ -36,7 +36,7 @@ from orchestration.commands.focus_export import (
     select_list,
 )
 from orchestration.pipeline.focus import columns_for_version
-from tests.demo import copy_demo, tbm
+from tests.demo import HUNG, copy_demo, tbm
 from tests.landing_reader import cloud_invoice_lines
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -229,7 +229,7 @@ def _validate(exported: dict, tmp_path: Path, *extra: str) -> tuple[str, re.Matc
         cwd=_validator_working_dir(tmp_path),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=HUNG,
         check=False,
     )
     output = result.stdout + result.stderr

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.demo import tbm
+from tests.demo import HUNG, tbm
 from tests.landing_reader import billing_files, read_records
 from tests.test_focus_export import CORRECTED_RULES, VALIDATOR, _validator_working_dir
 from tests.test_real_exports import PROVIDERS, _landing, _org_folder
@@ -87,7 +87,7 @@ def _validate(data_file: Path, workdir: Path) -> tuple[str, dict[str, int]]:
         cwd=_validator_working_dir(workdir),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=HUNG,
         check=False,
     )
     output = result.stdout + result.stderr

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.demo import write_focus_rows
-from tests.demo import PROJECT, copy_demo, query, start_tbm
+from tests.demo import HUNG, PROJECT, copy_demo, query, start_tbm
 
 pytestmark = pytest.mark.e2e
 EXIT_OK, EXIT_GATE_FAILED = 0, 3
@@ -274,7 +274,7 @@ def broken(good) -> dict:
             stderr=subprocess.PIPE,
         )
     for case in cases.values():
-        stdout, stderr = case["process"].communicate(timeout=900)
+        stdout, stderr = case["process"].communicate(timeout=HUNG)
         case["run"] = subprocess.CompletedProcess(
             case["process"].args, case["process"].returncode, stdout, stderr
         )

@@ -101,7 +101,6 @@ def test_killed_runs_leave_the_last_publication_and_the_next_run_recovers(demo_t
     again = tbm(
         *("run", "--landing", str(root / "landing"), "--warehouse", str(warehouse)),
         env=MODELS_ONLY,
-        timeout=600,
     )
     assert again.returncode == 0, again.stdout + again.stderr
     run_id, rows = _published_figures(published)

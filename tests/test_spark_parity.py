@@ -32,6 +32,7 @@ import duckdb
 import pytest
 
 from tests.demo import (
+    HUNG,
     copy_demo,
     demo_paths,
     land_corrected_september_export,
@@ -117,7 +118,7 @@ def runs(demo_template, tmp_path_factory) -> dict:
         )
         processes[engine] = (process, paths, (out, err))
     for engine, (process, paths, files) in processes.items():
-        returncode = process.wait(timeout=900)
+        returncode = process.wait(timeout=HUNG)
         for file in files:
             file.close()
         outcome["seconds"][engine] = time.monotonic() - started
