@@ -14,22 +14,9 @@
       into decimals; check the result scale rules of a new engine before relying on it).
 
     decimal_multiply(left, right, scale): left * right as decimal(38, scale), rounded half away
-    from zero.
-    - DuckDB multiplies decimals exactly in the type decimal(38, s1 + s2): for two
-      decimal(38, 12) that is decimal(38, 24), whose range ends at 10^14, and a larger product
-      (two monthly amounts in the tens of millions) is an overflow error. So at scale 12 the
-      duckdb__ variant multiplies directly only while both |operands| are below 10^7 (the
-      product below 10^14); otherwise it works on the operands read at 12 decimals, in absolute
-      value, split into whole part W and fraction F:
-        |l| * |r| = Wl * Wr + Wl * Fr + Fl * Wr + Fl * Fr
-      The first three terms are exact at 12 decimals (types decimal(38, 0) and decimal(38, 12)),
-      the last is below 1 with 24 decimals and is the only one rounded (half up); each term is
-      cast to decimal(38, 12) before the sum (DuckDB would otherwise narrow the sum's scale to
-      keep its integer digits within 38); as every term
-      is non-negative and the others are whole multiples of 10^-12, that rounds the exact sum
-      half up, and the sign sign(l) * sign(r) makes it half away from zero. Range: products
-      below 10^26.
-    - Spark: see below. -#}
+    from zero. DuckDB multiplies decimals exactly (an overflow is an error). Spark caps the
+    product at decimal(38, 6) when p1 + p2 + 1 > 38 (spark.sql.decimalOperations.allowPrecisionLoss):
+    a spark__ variant narrowing the operands belongs here once Spark is tested. -#}
 
 {% macro decimal_divide(numerator, denominator, scale=12) -%}
     {{ return(adapter.dispatch('decimal_divide', 'tbm_warehouse')(numerator, denominator, scale)) }}
@@ -98,29 +85,6 @@
         / nullif(cast({{ denominator }} as decimal(38, 12)), 0)
         as decimal(38, {{ scale }})
     )
-{%- endmacro %}
-
-{% macro duckdb__decimal_multiply(left, right, scale) -%}
-    {%- if scale != 12 -%}
-        {{ default__decimal_multiply(left, right, scale) }}
-    {%- else -%}
-        {%- set l_abs = 'abs(cast(' ~ left ~ ' as decimal(38, 12)))' -%}
-        {%- set r_abs = 'abs(cast(' ~ right ~ ' as decimal(38, 12)))' -%}
-        {%- set l_whole = 'cast(trunc(' ~ l_abs ~ ') as decimal(38, 0))' -%}
-        {%- set r_whole = 'cast(trunc(' ~ r_abs ~ ') as decimal(38, 0))' -%}
-        {%- set l_fraction = 'cast(' ~ l_abs ~ ' - trunc(' ~ l_abs ~ ') as decimal(13, 12))' -%}
-        {%- set r_fraction = 'cast(' ~ r_abs ~ ' - trunc(' ~ r_abs ~ ') as decimal(13, 12))' -%}
-        case
-            when abs({{ left }}) < 10000000 and abs({{ right }}) < 10000000
-                then cast(({{ left }}) * ({{ right }}) as decimal(38, 12))
-            else cast(sign({{ left }}) * sign({{ right }}) as decimal(38, 0)) * (
-                cast({{ l_whole }} * {{ r_whole }} as decimal(38, 12))
-                + cast({{ l_whole }} * {{ r_fraction }} as decimal(38, 12))
-                + cast({{ l_fraction }} * {{ r_whole }} as decimal(38, 12))
-                + cast({{ l_fraction }} * {{ r_fraction }} as decimal(38, 12))
-            )
-        end
-    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__decimal_multiply(left, right, scale) -%}
