@@ -14,9 +14,21 @@
       into decimals; check the result scale rules of a new engine before relying on it).
 
     decimal_multiply(left, right, scale): left * right as decimal(38, scale), rounded half away
-    from zero. DuckDB multiplies decimals exactly (an overflow is an error). Spark caps the
-    product at decimal(38, 6) when p1 + p2 + 1 > 38 (spark.sql.decimalOperations.allowPrecisionLoss):
-    a spark__ variant narrowing the operands belongs here once Spark is tested. -#}
+    from zero.
+    - DuckDB multiplies decimals exactly in the type decimal(38, s1 + s2): for two
+      decimal(38, 12) that is decimal(38, 24), whose range ends at 10^14, and a larger product
+      (two monthly amounts in the tens of millions) is an overflow error. So at scale 12 the
+      duckdb__ variant reads both operands at 12 decimals and splits each into its whole part W
+      (trunc, decimal(38, 0)) and fraction F (% 1, same sign as the value):
+        l * r = Wl * r + Fl * Wr + Fl * Fr
+      The first two terms have 12 decimals and are exact; the last is below 1 with 24 decimals
+      and is the only one rounded, half away from zero, by its cast to decimal(38, 12). Every
+      term has the sign of the product (or is 0) and the first two are whole multiples of
+      10^-12, so that single rounding is the exact product's rounding. Each term is cast to
+      decimal(38, 12) before the sum so the sum keeps 12 decimals. Each operand appears three
+      times, so nested calls stay small enough for the linter's parser. Range: products below
+      10^26; a 10M-row check costs 3% more than DuckDB's own product.
+    - Spark: see below. -#}
 
 {% macro decimal_divide(numerator, denominator, scale=12) -%}
     {{ return(adapter.dispatch('decimal_divide', 'tbm_warehouse')(numerator, denominator, scale)) }}
@@ -85,6 +97,18 @@
         / nullif(cast({{ denominator }} as decimal(38, 12)), 0)
         as decimal(38, {{ scale }})
     )
+{%- endmacro %}
+
+{% macro duckdb__decimal_multiply(left, right, scale) -%}
+    {%- if scale != 12 -%}
+        {{ default__decimal_multiply(left, right, scale) }}
+    {%- else -%}
+        {%- set l = 'cast(' ~ left ~ ' as decimal(38, 12))' -%}
+        {%- set r = 'cast(' ~ right ~ ' as decimal(38, 12))' -%}
+        (cast(trunc({{ l }}) * {{ r }} as decimal(38, 12))
+        + cast(({{ l }} % 1) * trunc({{ r }}) as decimal(38, 12))
+        + cast(({{ l }} % 1) * ({{ r }} % 1) as decimal(38, 12)))
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__decimal_multiply(left, right, scale) -%}
