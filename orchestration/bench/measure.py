@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.pipeline.load import landing_files
 from orchestration.settings import PROJECT_DIR, Settings
 
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
@@ -156,11 +157,9 @@ def _statements(script: str) -> list[str]:
 
 
 def billing_files(landing: Path) -> tuple[list[str], list[str]]:
-    """The CSV (plain and gzipped) and the Parquet billing files of the landing folder (hidden
-    files left out), each in path order."""
-    files = sorted(
-        p for p in (landing / "billing").rglob("*") if p.is_file() and not p.name.startswith(".")
-    )
+    """The CSV (plain and gzipped) and the Parquet billing files of the landing folder, each in
+    path order: the files the loader reads (`landing_files`)."""
+    files = landing_files(landing, "billing")
     csv_files = [str(p) for p in files if p.name.lower().endswith((".csv", ".csv.gz"))]
     return csv_files, [str(p) for p in files if p.name.lower().endswith(".parquet")]
 
