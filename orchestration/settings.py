@@ -222,6 +222,11 @@ def _org(flag: Path | None) -> Path:
     return _path(given) if given else PROJECT_DIR / SETTINGS["org"][1]
 
 
+def published_beside(warehouse: Path) -> Path:
+    """The default published file of WAREHOUSE: `<warehouse>.published.duckdb` beside it."""
+    return warehouse.with_name(warehouse.stem + ".published.duckdb")
+
+
 @dataclass(frozen=True)
 class Settings:
     landing: Path
@@ -265,9 +270,7 @@ class Settings:
             landing=_path(str(landing) if landing else _env("landing")),
             org=_org(org),
             warehouse=warehouse,
-            published=_path(published)
-            if published
-            else warehouse.with_name(warehouse.stem + ".published.duckdb"),
+            published=_path(published) if published else published_beside(warehouse),
             reporting_currency=_reporting_currency(_env("reporting_currency")),
             memory_limit=_memory_limit(_env("memory_limit")),
             temp_dir=_path(_env("temp_dir")),

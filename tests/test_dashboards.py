@@ -336,3 +336,36 @@ def test_a_new_publication_shows_without_a_restart(served):
     shown = Decimal(str(row["total_effective_cost"])).quantize(CENT)
     assert shown == (before + Decimal("100.00")).quantize(CENT)
     assert current_month_total(published) == before + Decimal("100.00")
+
+
+@needs_chromium
+def test_a_chart_whose_table_is_gone_shows_its_error(served, browser):
+    """The negative control of the rendering check: with one mart of the debug dashboard renamed
+    away in the published file, the check above sees an error on exactly the charts that read
+    it, and on no other."""
+    charts = export_charts()
+    debug = dashboard_charts("debug")
+    table = charts[debug[0]]["table"]
+    reading = sorted(name for name in debug if charts[name]["table"] == table)
+    published = served["published"]
+    kept = published.with_name("kept.duckdb")
+    shutil.copyfile(published, kept)
+    broken = published.with_name(".tbm.published.duckdb.broken.tmp")
+    shutil.copyfile(published, broken)
+    with open_warehouse(broken, read_only=False) as con:
+        con.execute(f"alter table marts.{table} rename to {table}_gone")
+    os.replace(broken, published)
+    try:
+        browser.navigate(f"{served['base']}/superset/dashboard/debug/")
+        states = browser.wait_for(
+            f"""(() => {{
+                const states = {CHART_STATES};
+                const done = states.length === {len(debug)}
+                    && states.every(s => !s.loading && (s.error || s.rendered));
+                return done ? states : null;
+            }})()""",
+            timeout=120,
+        )
+    finally:
+        os.replace(kept, published)
+    assert sorted(s["title"] for s in states if s["error"]) == reading

@@ -15,6 +15,7 @@ import click
 
 from orchestration.cli.options import published_option, warehouse_option
 from orchestration.commands.run import EXIT_ERROR
+from orchestration.settings import published_beside
 
 
 @click.group("dashboards")
@@ -33,7 +34,7 @@ def serve(port: int, warehouse: Path, published: Path | None) -> None:
     from orchestration.commands.dashboards import DashboardsError, prepare
 
     warehouse = warehouse if warehouse.is_absolute() else Path.cwd() / warehouse
-    published = published or warehouse.with_name(warehouse.stem + ".published.duckdb")
+    published = published or published_beside(warehouse)
     home = warehouse.parent / "superset"
     click.echo(f"Setting up Superset in {home} for {published} ...")
     try:

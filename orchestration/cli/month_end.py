@@ -23,6 +23,7 @@ from orchestration.commands.run import (
     EXIT_LOCKED,
     EXIT_OK,
 )
+from orchestration.settings import published_beside
 
 
 @click.command("export-focus")
@@ -112,7 +113,7 @@ def report(month: str, out: Path, warehouse: Path, published: Path | None) -> No
     from orchestration.commands.report import write_report
 
     billing_month = parse_month_or_exit(month)
-    published = published or warehouse.with_name(warehouse.stem + ".published.duckdb")
+    published = published or published_beside(warehouse)
     source = published if published.exists() else warehouse
     if not source.exists():
         click.echo(f"error: neither {published} nor {warehouse} exists: run `tbm run`", err=True)

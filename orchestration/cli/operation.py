@@ -11,7 +11,7 @@ import click
 
 from orchestration.cli.options import published_option, run_options, warehouse_option
 from orchestration.commands.run import EXIT_ERROR, EXIT_USAGE
-from orchestration.settings import SETTINGS, Settings
+from orchestration.settings import SETTINGS, Settings, published_beside
 
 ALERTS_SQL = """
 select
@@ -36,7 +36,7 @@ def alerts(open_only: bool, warehouse: Path, published: Path | None) -> None:
 
     from orchestration.commands.formatting import unit
 
-    published = published or warehouse.with_name(warehouse.stem + ".published.duckdb")
+    published = published or published_beside(warehouse)
     if not published.exists():
         click.echo(f"error: {published} does not exist: run `tbm run` first", err=True)
         sys.exit(EXIT_ERROR)

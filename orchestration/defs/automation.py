@@ -85,9 +85,7 @@ def run_failures(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, s
     each failed step."""
     records = instance.all_logs(run_id)
     gates = [
-        r.dagster_event.event_specific_data.asset_check_evaluation
-        if hasattr(r.dagster_event.event_specific_data, "asset_check_evaluation")
-        else r.dagster_event.event_specific_data
+        r.dagster_event.asset_check_evaluation_data
         for r in records
         if r.dagster_event and r.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
