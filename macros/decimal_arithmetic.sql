@@ -27,7 +27,7 @@
       10^-12, so that single rounding is the exact product's rounding. Each term is cast to
       decimal(38, 12) before the sum so the sum keeps 12 decimals. Each operand appears three
       times, so nested calls stay small enough for the linter's parser. Range: products below
-      10^26; a 10M-row check costs 3% more than DuckDB's own product.
+      10^26; over 10M rows it costs 1-3% more than DuckDB's own product.
     - Spark: see below. -#}
 
 {% macro decimal_divide(numerator, denominator, scale=12) -%}

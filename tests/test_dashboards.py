@@ -286,20 +286,25 @@ CHART_STATES = """
 """
 
 
-@needs_chromium
-@pytest.mark.parametrize("slug", list(DASHBOARDS))
-def test_the_dashboard_renders_every_chart_in_chromium(served, browser, slug, tmp_path):
-    expected = dashboard_charts(slug)
-    browser.navigate(f"{served['base']}/superset/dashboard/{slug}/")
-    states = browser.wait_for(
+def chart_states(browser, base: str, slug: str, count: int) -> list[dict]:
+    """Open dashboard SLUG and wait until its COUNT charts have each drawn or shown an error."""
+    browser.navigate(f"{base}/superset/dashboard/{slug}/")
+    return browser.wait_for(
         f"""(() => {{
             const states = {CHART_STATES};
-            const done = states.length === {len(expected)}
+            const done = states.length === {count}
                 && states.every(s => !s.loading && (s.error || s.rendered));
             return done ? states : null;
         }})()""",
         timeout=120,
     )
+
+
+@needs_chromium
+@pytest.mark.parametrize("slug", list(DASHBOARDS))
+def test_the_dashboard_renders_every_chart_in_chromium(served, browser, slug, tmp_path):
+    expected = dashboard_charts(slug)
+    states = chart_states(browser, served["base"], slug, len(expected))
     text = browser.evaluate("document.body.innerText")
     assert any(line.strip().startswith(DASHBOARDS[slug]) for line in text.splitlines())
     assert sorted(s["title"] for s in states) == sorted(expected)
@@ -356,16 +361,7 @@ def test_a_chart_whose_table_is_gone_shows_its_error(served, browser):
         con.execute(f"alter table marts.{table} rename to {table}_gone")
     os.replace(broken, published)
     try:
-        browser.navigate(f"{served['base']}/superset/dashboard/debug/")
-        states = browser.wait_for(
-            f"""(() => {{
-                const states = {CHART_STATES};
-                const done = states.length === {len(debug)}
-                    && states.every(s => !s.loading && (s.error || s.rendered));
-                return done ? states : null;
-            }})()""",
-            timeout=120,
-        )
+        states = chart_states(browser, served["base"], "debug", len(debug))
     finally:
         os.replace(kept, published)
     assert sorted(s["title"] for s in states if s["error"]) == reading
