@@ -65,6 +65,20 @@ def start_tbm(
     return subprocess.Popen(tbm_command(*args), cwd=cwd, env=clean_env(env), text=True, **popen)
 
 
+def compile_analysis(name: str, target: Path) -> str:
+    """The SQL of `analyses/NAME.sql` as dbt compiles it, its artifacts in TARGET; the `lint`
+    target (an in-memory DuckDB), so compiling never touches a warehouse file."""
+    from orchestration.pipeline.dbt_project import run_dbt
+
+    result = run_dbt(
+        *("compile", "--select", name, "--log-path", str(target / "logs")),
+        target="lint",
+        target_path=target,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return next(target.rglob(f"{name}.sql")).read_text()
+
+
 def open_warehouse(path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """The tests' DuckDB connection: to the file PATH, read-only unless told, or to a new
     in-memory database (no PATH). It is a context manager (`with open_warehouse(path) as con:`

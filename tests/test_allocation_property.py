@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.pipeline.dbt_project import run_dbt
-from tests.demo import open_warehouse
+from tests.demo import compile_analysis, open_warehouse
 from tests.landing_reader import granule, largest_remainder
 
 pytestmark = pytest.mark.e2e  # dbt compiles the SQL under test
@@ -30,15 +29,7 @@ MINOR_UNITS = (0, 2, 3, 4, None)  # JPY, USD, BHD, CLF, unknown currency (storag
 
 @pytest.fixture(scope="module")
 def allocation_sql(tmp_path_factory) -> str:
-    target = tmp_path_factory.mktemp("dbt_target")
-    result = run_dbt(
-        *("compile", "--select", ANALYSIS, "--log-path", str(target / "logs")),
-        target="lint",  # in-memory DuckDB: compiling never touches a warehouse file
-        target_path=target,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    compiled = next(target.rglob(f"{ANALYSIS}.sql"))
-    return compiled.read_text()
+    return compile_analysis(ANALYSIS, tmp_path_factory.mktemp("dbt_target"))
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.pipeline.dbt_project import run_dbt
-from tests.demo import open_warehouse
+from tests.demo import compile_analysis, open_warehouse
 
 pytestmark = pytest.mark.e2e  # dbt compiles the SQL under test
 ANALYSIS = "decimal_multiply_over_placeholders"
@@ -25,14 +24,7 @@ UNIT = Decimal("1e-12")
 
 @pytest.fixture(scope="module")
 def multiply_sql(tmp_path_factory) -> str:
-    target = tmp_path_factory.mktemp("dbt_target")
-    result = run_dbt(
-        *("compile", "--select", ANALYSIS, "--log-path", str(target / "logs")),
-        target="lint",  # in-memory DuckDB: compiling never touches a warehouse file
-        target_path=target,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return next(target.rglob(f"{ANALYSIS}.sql")).read_text()
+    return compile_analysis(ANALYSIS, tmp_path_factory.mktemp("dbt_target"))
 
 
 @pytest.fixture(scope="module")
