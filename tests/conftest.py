@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import resource
 import subprocess
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: tests keep their order within a module
 
 
+CPU_AT_START = pytest.StashKey[float]()
+
+
+def _cpu_seconds() -> float:
+    """CPU of this process and of the subprocesses it has waited for (user + system)."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[CPU_AT_START] = _cpu_seconds()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Each test's CPU seconds, setup (its fixtures included) to teardown, on its teardown
+    report (`cpu_seconds`), which pytest-xdist hands to the controller like any user property."""
+    outcome = yield
+    if call.when == "teardown" and CPU_AT_START in item.stash:
+        spent = _cpu_seconds() - item.stash[CPU_AT_START]
+        outcome.get_result().user_properties.append(("cpu_seconds", spent))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """The figures tests record (`record_property`: the focus-validator summary, the marts the
     Spark parity test compared, ...) printed at the end of the test log. Prints of passing tests
@@ -81,6 +109,25 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("figures recorded by the tests")
         for line in lines:
             terminalreporter.write_line(line)
+    _cpu_per_module(terminalreporter)
+
+
+def _cpu_per_module(terminalreporter) -> None:
+    """The test command's CPU by module, largest first: where its time budget goes. A
+    subprocess counts once it has been waited for, with the children it waited for: Spark's JVM,
+    which dbt leaves to exit by itself, does not (on two cores it adds about 300 s)."""
+    modules: dict[str, float] = defaultdict(float)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "cpu_seconds" and report.when == "teardown":
+                    modules[report.nodeid.split("::")[0]] += value
+    if not modules:
+        return
+    terminalreporter.section("CPU seconds per module (tests and the subprocesses they waited for)")
+    terminalreporter.write_line(f"{sum(modules.values()):8.1f}  all modules")
+    for module, seconds in sorted(modules.items(), key=lambda kv: -kv[1])[:15]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {module}")
 
 
 def _as_json(result: subprocess.CompletedProcess) -> dict:
