@@ -1,6 +1,7 @@
 """The dbt project: its structure checked on the manifest (sources read only in staging, layers
-read only the layers before them, every model read, every published model in an exposure), and
-orchestration/pipeline/dbt_project.py pruning the folders dagster-dbt leaves under target/."""
+read only the layers before them, every model read, every published model in an exposure), the
+SQL of a generic data test, and orchestration/pipeline/dbt_project.py pruning the folders
+dagster-dbt leaves under target/."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+import jinja2
 import pytest
 
 from orchestration.pipeline.dbt_project import prune_invocation_folders
@@ -161,3 +164,43 @@ def test_every_model_has_a_reader(manifest):
         if uid not in read | exposed and not node.get("time_spine")
     )
     assert unread == []
+
+
+def test_each_not_null_columns_test_names_columns_of_its_model(manifest):
+    """A column listed in a `not_null_columns` test is one the model's yml documents (a typo
+    would make the test's SQL fail, or test another column)."""
+    wrong = []
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if metadata.get("name") != "not_null_columns":
+            continue
+        tested = manifest["nodes"][node["attached_node"]]
+        documented = set(tested["columns"])
+        wrong += [
+            (tested["name"], column)
+            for column in metadata["kwargs"]["columns"]
+            if column not in documented
+        ]
+    assert wrong == []
+
+
+def _generic_test_sql(name: str, **arguments) -> str:
+    """The SQL of the generic data test NAME (macros/test_NAME.sql) for ARGUMENTS, rendered by
+    Jinja alone (its `test` block read as a macro; `model` a table name)."""
+    source = (PROJECT / "macros" / f"test_{name}.sql").read_text()
+    source = source.replace("{% test ", "{% macro ").replace("{% endtest %}", "{% endmacro %}")
+    macro = getattr(jinja2.Environment().from_string(source).module, name)
+    return str(macro(**arguments))
+
+
+def test_not_null_columns_fails_with_each_column_that_holds_nulls():
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values (1, null, 'x', null), (null, null, 'y', 2), "
+        "(3, null, 'z', 4)) v(a, b, c, d)"
+    )
+    sql = _generic_test_sql("not_null_columns", model="t", columns=["a", "b", "c", "d"])
+    # nulls by hand from the values above: a one, b three, c none, d one
+    assert sorted(con.execute(sql).fetchall()) == [("a", 1), ("b", 3), ("d", 1)]
+    sql = _generic_test_sql("not_null_columns", model="t", columns=["c"])
+    assert con.execute(sql).fetchall() == []
