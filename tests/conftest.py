@@ -1,13 +1,13 @@
 """Fixtures shared by the test modules (see tests/demo.py), and the two kinds of test.
 
-A test is end to end (marker `e2e`) when it runs `tbm`, dbt, Spark or a browser, or reads the
-demo warehouse (`demo_template`); every other test is a fast unit test:
-`pytest -m "not e2e"` runs those alone. Collection fails when a test asks for the demo
-warehouse without the marker.
+A test is end to end (marker `e2e`) when it runs `tbm`, dbt, Spark or a browser, or reads a
+shared warehouse (TEMPLATES below); every other test is a fast unit test: `pytest -m "not e2e"`
+runs those alone. Collection fails when a test asks for a shared warehouse without the marker.
 
 The test command runs the modules on three pytest-xdist workers (`--dist loadfile`: a module's
-tests stay on one worker, so its module fixtures run once). The demo template is built once for
-all workers: the first to ask builds it under a file lock, the others wait and read its result.
+tests stay on one worker, so its module fixtures run once). The shared warehouses are built once
+for all workers: the first to ask builds one under a file lock, the others wait and read its
+result.
 The longest modules are handed out first (`--no-loadscope-reorder` and SLOWEST_FIRST below), so
 that no long module starts last and runs alone at the end.
 """
@@ -15,6 +15,7 @@ that no long module starts last and runs alone at the end.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import resource
 import subprocess
@@ -25,7 +26,11 @@ import pytest
 
 import tests.demo
 from orchestration.warehouse import connect
-from tests.demo import build_demo, demo_paths
+from tests.demo import build_demo, demo_paths, rerun_demo
+from tests.real_exports import build_real_exports, real_exports_paths
+
+# the warehouses built once per test command (below), which only end-to-end tests may use
+TEMPLATES = ("demo_template", "demo_rerun", "real_exports_template")
 
 # measured with --durations (module setup + calls), longest first; the other modules follow in
 # their usual order
@@ -48,12 +53,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     unmarked = [
         item.nodeid
         for item in items
-        if "demo_template" in getattr(item, "fixturenames", ())
+        if set(TEMPLATES) & set(getattr(item, "fixturenames", ()))
         and item.get_closest_marker("e2e") is None
     ]
     if unmarked:
         raise pytest.UsageError(
-            "these tests use the demo warehouse (fixture demo_template) but are not marked "
+            f"these tests use a shared warehouse (a fixture of {', '.join(TEMPLATES)}) but are "
+            "not marked "
             "end to end: add `pytestmark = pytest.mark.e2e` to the module or "
             "`@pytest.mark.e2e` to the test:\n  " + "\n  ".join(unmarked)
         )
@@ -134,24 +140,50 @@ def _as_json(result: subprocess.CompletedProcess) -> dict:
     return {k: getattr(result, k) for k in ("args", "returncode", "stdout", "stderr")}
 
 
+def _built_once(tmp_path_factory, worker_id, name: str, build, paths) -> dict:
+    """BUILD(root) -> {..., "run": CompletedProcess, ...} once per test command, under the
+    basetemp folder that every xdist worker shares: the first worker to ask builds it under a
+    file lock, the others wait and read its results; PATHS(root): the paths it returns."""
+    if worker_id == "master":  # no xdist
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker
+    root, done = shared / name, shared / f"{name}.json"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            built = build(root)
+            runs = {
+                k: _as_json(v)
+                for k, v in built.items()
+                if isinstance(v, subprocess.CompletedProcess)
+            }
+            done.write_text(json.dumps(runs))
+    results = json.loads(done.read_text())
+    return {**paths(root), **{k: subprocess.CompletedProcess(**v) for k, v in results.items()}}
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory, worker_id) -> dict:
     """The demo data set, generated and run once per test command. Read it, never write it: a
     test that changes anything works on `copy_demo(demo_template, its own folder)`."""
-    if worker_id == "master":  # no xdist
-        return build_demo(tmp_path_factory.mktemp("demo_template"))
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker
-    root, done = shared / "demo_template", shared / "demo_template.json"
-    with (shared / "demo_template.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            built = build_demo(root)
-            done.write_text(json.dumps({k: _as_json(built[k]) for k in ("generate", "run")}))
-    results = json.loads(done.read_text())
-    return {
-        **demo_paths(root),
-        **{k: subprocess.CompletedProcess(**v) for k, v in results.items()},
-    }
+    return _built_once(tmp_path_factory, worker_id, "demo_template", build_demo, demo_paths)
+
+
+@pytest.fixture(scope="session")
+def demo_rerun(demo_template, tmp_path_factory, worker_id) -> dict:
+    """A copy of the demo warehouse after a second `tbm run` with nothing new to load (`run`),
+    once per test command. Read it, never write it."""
+    build = functools.partial(rerun_demo, demo_template)
+    return _built_once(tmp_path_factory, worker_id, "demo_rerun", build, demo_paths)
+
+
+@pytest.fixture(scope="session")
+def real_exports_template(tmp_path_factory, worker_id) -> dict:
+    """`tbm run` on the providers' real exports (tests/real_exports.py), once per test command.
+    Read it, never write it: a test that changes anything copies the folder first."""
+    return _built_once(
+        tmp_path_factory, worker_id, "real_exports", build_real_exports, real_exports_paths
+    )
 
 
 @pytest.fixture

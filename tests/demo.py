@@ -133,6 +133,17 @@ def copy_demo(template: dict, root: Path) -> dict:
     return {**demo_paths(root), "run": template["run"]}
 
 
+def rerun_demo(template: dict, root: Path) -> dict:
+    """A copy of the shared demo under ROOT, run again with nothing new to load; its paths and
+    that second run (`run`)."""
+    demo = copy_demo(template, root)
+    run = tbm(
+        *("run", "--landing", str(demo["landing"]), "--warehouse", str(demo["warehouse"])),
+        cwd=root,
+    )
+    return {**demo, "run": run}
+
+
 def redeliver_aws_export(landing: Path, month: str, suffix: str, edit) -> str:
     """Land a re-delivered copy of the demo's AWS export of MONTH ('YYYY-MM'), its rows changed
     by `edit(rows)` (a list of CSV dicts, changed in place), as `..._<MONTH>_<suffix>.csv`; its

@@ -84,18 +84,11 @@ def test_mart_totals_equal_the_landing_files_exactly(demo):
     assert len({month for month, _ in expected}) >= 3
 
 
-def test_a_second_run_loads_nothing_and_changes_no_total(demo):
-    again = tbm(
-        "run",
-        "--landing",
-        str(demo["landing"]),
-        "--warehouse",
-        str(demo["warehouse"]),
-        cwd=demo["root"],
-    )
+def test_a_second_run_loads_nothing_and_changes_no_total(demo, demo_rerun):
+    again = demo_rerun["run"]
     assert again.returncode == 0, again.stdout + again.stderr
     assert "no new files" in again.stdout
-    warehouse = demo["warehouse"]
+    warehouse = demo_rerun["warehouse"]
     assert (
         query(warehouse, "select count(*) from raw.billing")[0][0] == demo["snapshot"]["raw_rows"]
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -27,7 +28,6 @@ import pytest
 from tests.demo import HUNG, tbm
 from tests.landing_reader import billing_files, read_records
 from tests.test_focus_export import CORRECTED_RULES, VALIDATOR, _validator_working_dir
-from tests.test_real_exports import PROVIDERS, _landing, _org_folder
 
 pytestmark = pytest.mark.e2e
 
@@ -39,20 +39,12 @@ FAILED = re.compile(r"^- ([A-Za-z]+-[A-Z]-\d{3}-[A-Z]): violations=(\d+); (.*)$"
 
 
 @pytest.fixture(scope="module")
-def export(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("focus_real")
-    landing = _landing(root, *PROVIDERS)
-    warehouse = root / "wh" / "tbm.duckdb"
-    run = tbm(
-        "run",
-        "--landing",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--org",
-        str(_org_folder(root)),
-    )
+def export(real_exports_template, tmp_path_factory) -> dict:
+    run = real_exports_template["run"]
     assert run.returncode == 0, run.stdout + run.stderr
+    root = tmp_path_factory.mktemp("focus_real")
+    shutil.copytree(real_exports_template["root"], root, dirs_exist_ok=True)
+    landing, warehouse = root / "landing", root / "wh" / "tbm.duckdb"
     out = root / "export" / "focus.parquet"
     result = tbm("export-focus", "--out", str(out), "--warehouse", str(warehouse))
     assert result.returncode == 0, result.stdout + result.stderr

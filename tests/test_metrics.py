@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.demo import copy_demo, query, tbm
+from tests.demo import query
 from tests.landing_reader import current_snapshot_rows, invoice_lines, largest_remainder
 
 pytestmark = pytest.mark.e2e
@@ -126,15 +126,16 @@ def test_ci_cost_per_build_prices_the_runner_minutes_and_adds_up_to_the_ci_bill(
 
 
 def test_allocation_latency_runs_from_availability_to_the_first_publication(
-    demo_template, tmp_path
+    demo_template, demo_rerun
 ):
     """After a second run (nothing new loaded), every month's data was first published by the
     first run: its latency is from the newest file's arrival (billing, telemetry) or the newest
     invoice date (invoices) to that publication's time, whatever the second run's time."""
-    demo = copy_demo(demo_template, tmp_path)
-    landing = demo["landing"]
-    ((first_published_at,),) = query(demo["published"], "select published_at from publication")
-    second = tbm("run", "--landing", str(landing), "--warehouse", str(demo["warehouse"]))
+    landing = demo_rerun["landing"]
+    ((first_published_at,),) = query(
+        demo_template["published"], "select published_at from publication"
+    )
+    second = demo_rerun["run"]
     assert second.returncode == 0, second.stdout + second.stderr
 
     def mtime(rel: str) -> datetime:
@@ -163,7 +164,7 @@ def test_allocation_latency_runs_from_availability_to_the_first_publication(
     latency = {
         (source, str(month)[:7]): hours
         for source, month, hours in query(
-            demo["published"],
+            demo_rerun["published"],
             "select scope_id, billing_month, metric_value from marts.fct_tbm_metrics_monthly "
             "where metric_id = 'M8'",
         )

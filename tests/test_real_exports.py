@@ -10,7 +10,6 @@ delivered with more decimals (Microsoft's 28) are recorded with their exact diff
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from collections import defaultdict
@@ -20,27 +19,11 @@ from pathlib import Path
 import pytest
 
 from orchestration.pipeline.load import load_extract, no_billing_verdict
-from tests.demo import PROJECT, query, tbm
+from tests.demo import query, tbm
 from tests.landing_reader import billing_files, read_records, stored_amount, untypeable_reason
+from tests.real_exports import FIXTURES, PROVIDERS, provider_landing
 
-FIXTURES = Path(__file__).parent / "fixtures" / "providers"
-PROVIDERS = ("aws", "microsoft", "google", "oracle")
 EXIT_OK, EXIT_NO_BILLING = 0, 7
-
-# sub account -> catalog service of the demo company (orgs/demo/services.csv)
-ACCOUNT_SERVICES = {
-    "444455556666": "checkout",
-    "/subscriptions/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0": "search",
-    "retail-data-prod": "data-platform",
-    "ocid1.compartment.oc1..aaaaaaaaexamplemobile": "mobile-api",
-}
-
-
-def _landing(tmp_path: Path, *providers: str) -> Path:
-    landing = tmp_path / "landing"
-    for provider in providers:
-        shutil.copytree(FIXTURES / provider, landing / "billing" / provider)
-    return landing
 
 
 def file_totals(landing: Path) -> dict[tuple[str, str], tuple[Decimal, Decimal, int]]:
@@ -76,7 +59,7 @@ def rounding_differences(landing: Path) -> dict[tuple[str, str, str], tuple[int,
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_each_provider_export_loads_every_row_exactly(provider, tmp_path, con):
-    landing = _landing(tmp_path, provider)
+    landing = provider_landing(tmp_path, provider)
     (result,) = load_extract(con, landing, "billing", "run-1")
     expected = file_totals(landing)
     assert result.status == "loaded", result.message
@@ -91,7 +74,7 @@ def test_each_provider_export_loads_every_row_exactly(provider, tmp_path, con):
 
 
 def test_provider_columns_are_kept_with_their_names_and_values(tmp_path, con):
-    landing = _landing(tmp_path, "oracle", "microsoft")
+    landing = provider_landing(tmp_path, "oracle", "microsoft")
     load_extract(con, landing, "billing", "run-1")
     extras = [
         json.loads(extra)
@@ -128,7 +111,7 @@ def test_no_billing_verdict_names_each_file_and_its_reason(tmp_path, con):
 
 
 def test_the_28_decimal_amounts_of_microsoft_s_export_are_rounded_and_recorded(tmp_path, con):
-    landing = _landing(tmp_path, "microsoft")
+    landing = provider_landing(tmp_path, "microsoft")
     (result,) = load_extract(con, landing, "billing", "run-1")
     expected = rounding_differences(landing)
     assert result.amounts_rounded == sum(n for n, _ in expected.values()) == 3
@@ -175,46 +158,9 @@ def _rounding_deviation(landing: Path, provider_file: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _org_folder(tmp_path: Path) -> Path:
-    """The demo company's folder, plus an account rule for each fixture's sub account."""
-    org = tmp_path / "org"
-    shutil.copytree(PROJECT / "orgs" / "demo", org)
-    rules = org / "mapping_rules.csv"
-    with rules.open(newline="") as handle:
-        header = next(csv.reader(handle))
-    with rules.open("a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-        for number, (account, service) in enumerate(ACCOUNT_SERVICES.items()):
-            writer.writerow(
-                {
-                    "rule_id": f"acct-fixture-{number}",
-                    "rule_type": "account",
-                    "priority": "10",
-                    "match_key": "sub_account_id",
-                    "match_value": account,
-                    "service_id": service,
-                    "valid_from": "2020-01-01",
-                    "description": "provider export fixture",
-                }
-            )
-    return org
-
-
 @pytest.fixture(scope="module")
-def exports_run(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("real_exports")
-    landing = _landing(root, *PROVIDERS)
-    warehouse = root / "wh" / "tbm.duckdb"
-    run = tbm(
-        "run",
-        "--landing",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--org",
-        str(_org_folder(root)),
-    )
-    return {"run": run, "landing": landing, "warehouse": warehouse}
+def exports_run(real_exports_template) -> dict:
+    return real_exports_template
 
 
 @pytest.mark.e2e
