@@ -255,17 +255,27 @@ def test_spend_by_business_unit_equals_the_allocated_costs(served):
 
 @pytest.fixture(scope="module")
 def browser(served, tmp_path_factory):
-    """Headless Chromium, logged in through Superset's login page as a person does."""
+    """Headless Chromium, logged in through Superset's login page as a person does: again if
+    the page comes back. (Leaving the login page, Superset's front end posts its event log; that
+    request, still anonymous, is answered by a redirect whose new anonymous session cookie can
+    arrive after the login's, and the welcome page then sends the browser back to log in.)"""
     from tests.cdp import Browser
 
+    password = (served["home"] / "admin_password").read_text().strip()
     chromium = Browser(CHROMIUM, tmp_path_factory.mktemp("chromium") / "profile")
     try:
-        chromium.navigate(served["base"] + "/login/")
-        chromium.wait_for("!!document.querySelector('[data-test=login-button]')")
-        chromium.type_into("#username", "admin")
-        chromium.type_into("#password", (served["home"] / "admin_password").read_text().strip())
-        chromium.evaluate("document.querySelector('[data-test=login-button]').click()")
-        chromium.wait_for("!location.pathname.startsWith('/login')", timeout=60)
+        for attempt in range(1, 4):
+            chromium.navigate(served["base"] + "/login/")
+            chromium.wait_for("!!document.querySelector('[data-test=login-button]')")
+            chromium.type_into("#username", "admin")
+            chromium.type_into("#password", password)
+            chromium.evaluate("document.querySelector('[data-test=login-button]').click()")
+            try:
+                chromium.wait_for("!location.pathname.startsWith('/login')", timeout=30)
+                break
+            except TimeoutError:
+                if attempt == 3:
+                    raise
         yield chromium
     finally:
         chromium.close()
