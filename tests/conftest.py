@@ -7,9 +7,8 @@ runs those alone. Collection fails when a test asks for a shared warehouse witho
 The test command runs the modules on three pytest-xdist workers (`--dist loadfile`: a module's
 tests stay on one worker, so its module fixtures run once). The shared warehouses are built once
 for all workers: the first to ask builds one under a file lock, the others wait and read its
-result.
-The longest modules are handed out first (`--no-loadscope-reorder` and SLOWEST_FIRST below), so
-that no long module starts last and runs alone at the end.
+result. The longest modules are handed out first (`--no-loadscope-reorder` and SLOWEST_FIRST
+below), so that no long module starts last and runs alone at the end.
 """
 
 from __future__ import annotations
@@ -59,8 +58,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if unmarked:
         raise pytest.UsageError(
             f"these tests use a shared warehouse (a fixture of {', '.join(TEMPLATES)}) but are "
-            "not marked "
-            "end to end: add `pytestmark = pytest.mark.e2e` to the module or "
+            "not marked end to end: add `pytestmark = pytest.mark.e2e` to the module or "
             "`@pytest.mark.e2e` to the test:\n  " + "\n  ".join(unmarked)
         )
 
