@@ -1,7 +1,7 @@
 """The dbt project: its structure checked on the manifest (sources read only in staging, layers
 read only the layers before them, every model read, every published model in an exposure), the
-SQL of a generic data test, and orchestration/pipeline/dbt_project.py pruning the folders
-dagster-dbt leaves under target/."""
+SQL of a generic data test, and orchestration/pipeline/dbt_project.py: pruning the folders
+dagster-dbt leaves under target/, and a parse reused on another warehouse."""
 
 from __future__ import annotations
 
@@ -12,12 +12,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import jinja2
+import msgpack
 import pytest
 
-from orchestration.pipeline.dbt_project import prune_invocation_folders
+from orchestration.pipeline.dbt_project import (
+    duckdb_profile_hash,
+    prune_invocation_folders,
+    seed_partial_parse,
+)
+from orchestration.settings import Settings
 from tests.demo import PROJECT
 
 DBT = Path(sys.executable).with_name("dbt")
@@ -60,22 +67,65 @@ def test_a_young_folder_beyond_the_newest_is_kept(tmp_path):
 # --- the dbt project's structure, checked on its manifest (dbt parse, no database) ----------
 
 
-@pytest.fixture(scope="module")
-def manifest(tmp_path_factory) -> dict:
-    target = tmp_path_factory.mktemp("dbt_parse")
+def settings_for(warehouse: Path, **variables: str) -> Settings:
+    """The settings of a process whose environment names WAREHOUSE and VARIABLES only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
-    env["TBM_WAREHOUSE"] = str(target / "parse.duckdb")
-    result = subprocess.run(
+    with mock.patch.dict(os.environ, {**env, **variables}, clear=True):
+        return Settings.from_env(warehouse=warehouse)
+
+
+def dbt_parse(settings: Settings, target: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
+    return subprocess.run(
         [str(DBT), "parse", "--profiles-dir", str(PROJECT), "--target-path", str(target)],
         cwd=PROJECT,
-        env=env,
+        env={**env, **settings.values()},
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory) -> dict:
+    """A full `dbt parse` of the project into a folder of its own: its settings and folder."""
+    target = tmp_path_factory.mktemp("dbt_parse")
+    settings = settings_for(target / "parse.duckdb")
+    result = dbt_parse(settings, target)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return json.loads((target / "manifest.json").read_text())
+    return {"settings": settings, "target": target}
+
+
+@pytest.fixture(scope="module")
+def manifest(parsed) -> dict:
+    return json.loads((parsed["target"] / "manifest.json").read_text())
+
+
+def profile_hash(target: Path) -> str:
+    """The connection stamp dbt wrote into the parse in TARGET."""
+    with (target / "partial_parse.msgpack").open("rb") as f:
+        parse = msgpack.unpack(f, raw=False, strict_map_key=False)
+    return parse["state_check"]["profile_hash"]["checksum"]
+
+
+def test_the_stamp_of_a_connection_is_the_one_dbt_computes(parsed):
+    assert duckdb_profile_hash(parsed["settings"]) == profile_hash(parsed["target"])
+
+
+def test_a_dbt_command_on_another_warehouse_starts_from_the_seeded_parse(parsed, tmp_path):
+    other = settings_for(tmp_path / "wh" / "parse.duckdb", TBM_DUCKDB_MEMORY_LIMIT="3GB")
+    target = tmp_path / "target"
+    seed_partial_parse(other, target, source=parsed["target"] / "partial_parse.msgpack")
+    assert profile_hash(target) != profile_hash(parsed["target"])  # another connection
+
+    result = dbt_parse(other, target)
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Unable to do partial parsing" not in result.stdout
+    # dbt read the seeded parse and parsed no file again
+    assert json.loads((target / "perf_info.json").read_text())["parsed_path_count"] == 0
+    assert profile_hash(target) == duckdb_profile_hash(other)
 
 
 def _models(manifest: dict) -> dict[str, dict]:

@@ -1,10 +1,14 @@
 """Where the dbt project is, and a manifest that is never stale when the graph is loaded.
 
-Partial parsing: dagster-dbt copies `target/partial_parse.msgpack` into each invocation's own
-target folder, and dbt reuses it only when the connection (warehouse path, spill folder, memory
-limit) and the target are those it was parsed with; otherwise dbt re-parses the whole project
-(several seconds) inside `dbt build`. So `ensure_manifest` parses again, once, whenever the
-project files or that key changed, and the dbt build then starts from a ready parse.
+Partial parsing: dbt reuses its last parse (`partial_parse.msgpack`) only when the target, the
+variables and the connection are those it was parsed with; otherwise it parses the whole project
+again (13 s of CPU here). The connection of the duckdb target names the warehouse file, its
+spill folder and memory limit, none of which changes what a parse produces; only the file's name
+does (dbt-duckdb names the database after it). So `ensure_manifest` parses when the project
+files, the target, the organisation folder or the database name changed, and
+`seed_partial_parse` gives each dbt command its own copy of that parse, stamped with the
+connection it runs on: a run on another warehouse, or several at once on several warehouses,
+starts from the ready parse. Were the stamp wrong, dbt would parse again: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -13,12 +17,18 @@ import fcntl
 import hashlib
 import json
 import os
+import pprint
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
+
+import jinja2
+import msgpack
+import yaml
 
 from orchestration.org import stage_for_dbt
 from orchestration.settings import PROJECT_DIR, Settings
@@ -51,13 +61,11 @@ def _newest_source_mtime(settings: Settings) -> float:
 
 
 def _parse_key(settings: Settings) -> dict[str, str]:
-    """What dbt's partial parsing compares besides the files: target and connection."""
+    """What a parse depends on besides the project files (see the module docstring)."""
     return {
         "target": settings.dbt_target,
         "org": str(settings.org),
-        "warehouse": str(settings.warehouse),
-        "temp_dir": str(settings.temp_dir),
-        "memory_limit": settings.memory_limit,
+        "database": settings.warehouse.stem,
     }
 
 
@@ -72,7 +80,7 @@ def _parse_is_current(settings: Settings) -> bool:
 
 def ensure_manifest(settings: Settings) -> Path:
     """Run `dbt parse` when the manifest is missing or older than any project file, or was
-    parsed for another warehouse or target (see the module docstring).
+    parsed for another target, organisation folder or database name (the module docstring).
 
     Runs on other warehouses may parse at the same time from the same project, and a run reads
     target/manifest.json as it loads the Dagster definitions: so one parse at a time (a lock
@@ -88,8 +96,7 @@ def ensure_manifest(settings: Settings) -> Path:
         if _parse_is_current(settings):  # another run parsed while this one waited
             return MANIFEST
         with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as scratch:
-            if (target / PARTIAL_PARSE).exists():  # let dbt reuse what it can
-                shutil.copy2(target / PARTIAL_PARSE, Path(scratch) / PARTIAL_PARSE)
+            seed_partial_parse(settings, Path(scratch))  # let dbt reuse what it can
             _parse(settings, Path(scratch))
             for name in (PARTIAL_PARSE, "semantic_manifest.json", MANIFEST.name):
                 if (Path(scratch) / name).exists():
@@ -109,6 +116,53 @@ def _parse(settings: Settings, target_path: Path) -> None:
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
+
+
+def seed_partial_parse(
+    settings: Settings, target_path: Path, source: Path = MANIFEST.parent / PARTIAL_PARSE
+) -> None:
+    """Put the project's last parse (SOURCE) into TARGET_PATH, the target folder of a dbt
+    command run with SETTINGS, stamped with that command's connection (the module docstring).
+    dagster-dbt copies `target/partial_parse.msgpack` into a command's folder only where none
+    is there."""
+    if not source.exists():
+        return
+    with source.open("rb") as f:
+        parse = msgpack.unpack(f, raw=False, strict_map_key=False)
+    if settings.dbt_target == "duckdb":
+        parse["state_check"]["profile_hash"] = {
+            "name": "sha256",
+            "checksum": duckdb_profile_hash(settings),
+        }
+    target_path.mkdir(parents=True, exist_ok=True)
+    with (target_path / PARTIAL_PARSE).open("wb") as f:
+        msgpack.pack(parse, f)
+
+
+def duckdb_profile_hash(settings: Settings) -> str:
+    """The `profile_hash` dbt computes for the duckdb target of profiles.yml with SETTINGS: the
+    sha256 of the sorted connection info of its credentials (`build_manifest_state_check` in
+    dbt/parser/manifest.py)."""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
+    environment = settings.dbt_environment()
+
+    def env_var(name: str, default: str | None = None) -> str:
+        return environment.get(name, default)
+
+    def render(value):
+        if isinstance(value, dict):
+            return {key: render(item) for key, item in value.items()}
+        if isinstance(value, str):
+            return jinja2.Template(value).render(env_var=env_var)
+        return value
+
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    output = profiles["tbm_warehouse"]["outputs"]["duckdb"]
+    # dbt takes `type` and `threads` out of the output; the rest are the credentials
+    fields = {key: render(value) for key, value in output.items() if key not in ("type", "threads")}
+    info = sorted(DuckDBCredentials.from_dict(fields).connection_info())
+    return hashlib.sha256(pprint.pformat(info).encode("utf-8")).hexdigest()
 
 
 def run_dbt(
@@ -174,6 +228,12 @@ def record_build_fingerprint(con, fingerprint: str, run_id: str) -> None:
     con.execute(
         "insert into audit.dbt_builds values (?, ?, current_timestamp)", [run_id, fingerprint]
     )
+
+
+def invocation_folder(op_name: str, run_id: str) -> Path:
+    """A new target folder for one dbt command of a run, named as dagster-dbt names its own
+    (`<op name>-<run id>-<uuid>`, which `prune_invocation_folders` removes when old)."""
+    return PROJECT_DIR / "target" / f"{op_name}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
 
 
 def prune_invocation_folders(

@@ -20,11 +20,13 @@ from orchestration.pipeline import gates
 from orchestration.pipeline.dbt_project import (
     PROJECT_DIR,
     ensure_manifest,
+    invocation_folder,
     last_build_fingerprint,
     project_fingerprint,
     prune_invocation_folders,
     record_build_fingerprint,
     run_dbt,
+    seed_partial_parse,
 )
 from orchestration.pipeline.load import no_billing_verdict
 from orchestration.pipeline.spark import (
@@ -116,15 +118,20 @@ def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings
     # process mostly waits on dbt's output; started with the run, the import held the GIL
     # while Dagster planned the run and ran the load steps, and delayed them by as much
     gates.warm_up()
+    # the build starts from the project's parse, not from a parse of its own
+    target_path = invocation_folder(context.op_execution_context.op.name, context.run.run_id)
+    seed_partial_parse(settings, target_path)
     if settings.engine == "spark":
-        yield from _build_on_spark(context, dbt, args, settings)
+        yield from _build_on_spark(context, dbt, args, settings, target_path)
     else:
-        yield from dbt.cli(args, context=context).stream()
+        yield from dbt.cli(args, context=context, target_path=target_path).stream()
     with warehouse(settings) as con:
         record_build_fingerprint(con, fingerprint, context.run.run_id)
 
 
-def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, settings):
+def _build_on_spark(
+    context: AssetExecutionContext, dbt: DbtCliResource, args, settings, target_path: Path
+):
     """The sources out of DuckDB as Parquet, the build on Spark, the marts and quality tables
     back into DuckDB, then the control-plane view on DuckDB (orchestration/pipeline/spark.py)."""
     manifest = Path(dbt_project.manifest_path)
@@ -135,7 +142,7 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, args, s
     context.log.info(f"exported {len(exported)} source tables to {exchange}: {exported}")
     # read by the on-run-start hook of the dbt process (macros/spark_sources.sql)
     settings.export(TBM_SPARK_CLOSED_TABLES=closed_tables_setting(tables))
-    yield from dbt.cli(args, context=context).stream()
+    yield from dbt.cli(args, context=context, target_path=target_path).stream()
     with warehouse(settings) as con:
         imported = import_models(con, settings.spark_dir, imported_models(manifest))
     context.log.info(f"imported {len(imported)} Spark tables into {settings.warehouse}")
