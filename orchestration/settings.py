@@ -7,8 +7,9 @@ commands as an argument, and to dbt through `export()`, which writes every value
 (`profiles.yml`, `dbt_project.yml` vars) back to the environment of the dbt subprocess.
 
 Process-level switches that are not settings of a run live here too: LIBRARY_SWITCHES (set for
-the libraries this process imports) and TBM_TEST_PAUSE_BEFORE_SWAP (a test hook of the
-publication). TBM_PYTHON (the interpreter of scripts/dev) is read by that shell script only.
+the libraries this process imports and for its dbt subprocesses) and TBM_TEST_PAUSE_BEFORE_SWAP
+(a test hook of the publication). TBM_PYTHON (the interpreter of scripts/dev) is read by that
+shell script only.
 """
 
 from __future__ import annotations
@@ -142,9 +143,11 @@ DBT_VARIABLES = (
 # under ORG_STAGING before dbt runs (orchestration/org/ stage_for_dbt).
 ORG_SEED_PATH = "TBM_ORG_SEED_PATH"
 ORG_STAGING = PROJECT_DIR / ".tbm" / "org"
-# Switches of the libraries this process imports, set before the import: Great Expectations
-# sends usage analytics unless told not to.
-LIBRARY_SWITCHES = {"GX_ANALYTICS_ENABLED": "false"}
+# Switches of the libraries this process imports, set before the import, and of the dbt
+# subprocesses it starts: Great Expectations sends usage analytics unless told not to; dbt writes
+# a debug log file beside every build (14 MB for the demo, 8% of the build's CPU) that repeats
+# at length what the run log holds (DBT_LOG_LEVEL_FILE=debug brings it back).
+LIBRARY_SWITCHES = {"GX_ANALYTICS_ENABLED": "false", "DBT_LOG_LEVEL_FILE": "none"}
 # A test hook, not a setting: seconds the publication waits between writing the new file and
 # swapping it in, so tests/test_interrupt.py can kill a run there.
 PAUSE_BEFORE_SWAP = "TBM_TEST_PAUSE_BEFORE_SWAP"

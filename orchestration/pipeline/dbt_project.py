@@ -31,8 +31,10 @@ import msgpack
 import yaml
 
 from orchestration.org import stage_for_dbt
-from orchestration.settings import PROJECT_DIR, Settings
+from orchestration.settings import PROJECT_DIR, Settings, set_library_switches
 from orchestration.warehouse.control_tables import ensure_audit_schema
+
+set_library_switches()  # for the dbt subprocesses (orchestration/settings.py)
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
