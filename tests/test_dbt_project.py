@@ -25,7 +25,7 @@ from orchestration.pipeline.dbt_project import (
     seed_partial_parse,
 )
 from orchestration.settings import Settings
-from tests.demo import PROJECT
+from tests.demo import PROJECT, clean_env
 
 DBT = Path(sys.executable).with_name("dbt")
 # the schemas publication copies for BI (orchestration/pipeline/publish.py), without `closed`
@@ -69,17 +69,15 @@ def test_a_young_folder_beyond_the_newest_is_kept(tmp_path):
 
 def settings_for(warehouse: Path, **variables: str) -> Settings:
     """The settings of a process whose environment names WAREHOUSE and VARIABLES only."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
-    with mock.patch.dict(os.environ, {**env, **variables}, clear=True):
+    with mock.patch.dict(os.environ, clean_env(variables), clear=True):
         return Settings.from_env(warehouse=warehouse)
 
 
 def dbt_parse(settings: Settings, target: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TBM_", "DBT_"))}
     return subprocess.run(
         [str(DBT), "parse", "--profiles-dir", str(PROJECT), "--target-path", str(target)],
         cwd=PROJECT,
-        env={**env, **settings.values()},
+        env=clean_env(settings.values()),
         capture_output=True,
         text=True,
         timeout=300,
