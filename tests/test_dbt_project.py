@@ -19,6 +19,7 @@ import jinja2
 import msgpack
 import pytest
 
+from orchestration.org import ORG_SCHEMA_TESTS, SCHEMA_FILE
 from orchestration.pipeline.dbt_project import (
     duckdb_profile_hash,
     prune_invocation_folders,
@@ -124,6 +125,41 @@ def test_a_dbt_command_on_another_warehouse_starts_from_the_seeded_parse(parsed,
     # dbt read the seeded parse and parsed no file again
     assert json.loads((target / "perf_info.json").read_text())["parsed_path_count"] == 0
     assert profile_hash(target) == duckdb_profile_hash(other)
+
+
+def test_the_build_leaves_out_exactly_the_tests_of_the_organisation_check(
+    parsed, manifest, tmp_path
+):
+    """`tbm run` builds with `--exclude ORG_SCHEMA_TESTS`: what dbt then selects is every data
+    test but those of the organisation folder's properties file, which the organisation check
+    applies before the build; the tests of models that read the folder's seeds stay."""
+    target = tmp_path / "target"
+    source = parsed["target"] / "partial_parse.msgpack"
+    seed_partial_parse(parsed["settings"], target, source=source)
+    result = subprocess.run(
+        [
+            *(str(DBT), "ls", "--resource-type", "test", "--exclude", ORG_SCHEMA_TESTS),
+            *("--output", "json", "--output-keys", "unique_id", "--quiet"),
+            *("--profiles-dir", str(PROJECT), "--target-path", str(target)),
+        ],
+        cwd=PROJECT,
+        env=clean_env(parsed["settings"].values()),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    selected = {json.loads(line)["unique_id"] for line in result.stdout.splitlines()}
+    tests = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "test"}
+    schema = str(SCHEMA_FILE.relative_to(PROJECT))
+    checked_before = {uid for uid, n in tests.items() if n["original_file_path"] == schema}
+    assert len(checked_before) > 50
+    assert selected == set(tests) - checked_before
+    # e.g. a model's relationship to a seed of the folder, and a singular test of its pools
+    mapped = [uid for uid in selected if "int_charges_mapped_to_services_service_id" in uid]
+    assert any("ref_services" in uid for uid in mapped)
+    assert "test.tbm_warehouse.assert_pool_fixed_shares_sum_to_100" in selected
 
 
 def _models(manifest: dict) -> dict[str, dict]:

@@ -6,6 +6,7 @@ load them are end to end; the module imports them only when such a test asks (`d
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.cli import main
+from orchestration.org import SCHEMA_FILE
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -48,6 +50,27 @@ def test_one_graph_holds_raw_dbt_gate_and_publish_assets(defs):
     assert dg.AssetKey(["raw", "billing"]) in parents
     checks = {c.name: c for c in graph.asset_check_keys}
     assert {"gx_raw_billing", "gx_currency", "gx_allocation"} <= set(checks)
+
+
+@pytest.mark.e2e
+def test_the_tests_of_the_organisation_check_are_no_dagster_checks(defs):
+    """The organisation check applies them before the build (orchestration/org); the data tests
+    of a model, those that compare it with the folder's seeds too, are checks of its asset."""
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    schema = str(SCHEMA_FILE.relative_to(PROJECT_DIR))
+    checked_before = {n["name"] for n in tests if n["original_file_path"] == schema}
+    of_models = {
+        n["name"]
+        for n in tests
+        if n["original_file_path"] != schema and (n.get("attached_node") or "").startswith("model.")
+    }
+    checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
+    assert len(checked_before) > 50 and not checked_before & checks
+    assert of_models <= checks
+    assert "relationships_int_charges_mapped_to_services_service_id__service_id__ref_services_" in (
+        of_models
+    )
 
 
 @pytest.mark.e2e
