@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from tests.demo import PROJECT, open_warehouse, start_tbm
+from tests.tools import require_installed
 
 SUPERSET = PROJECT / ".venv-superset" / "bin" / "gunicorn"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,17 +37,16 @@ DASHBOARDS = {"executive": "Executive", "on-call": "On-call", "debug": "Debug"}
 # publication does not have them yet, their charts are reported as skipped, not checked.
 CENT = Decimal("0.01")
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not SUPERSET.exists(),
-        reason="no Superset environment (.venv-superset): `bash scripts/superset-env` "
-        "installs it (`bash scripts/dev test` does)",
-    ),
-]
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"
-)
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", autouse=True)
+def superset_installed() -> None:
+    require_installed(
+        SUPERSET,
+        "no Superset environment (.venv-superset): `bash scripts/superset-env` installs it "
+        "(`bash scripts/dev test` does)",
+    )
 
 
 def export_charts() -> dict[str, dict]:
@@ -259,6 +259,7 @@ def browser(served, tmp_path_factory):
     the page comes back. (Leaving the login page, Superset's front end posts its event log; that
     request, still anonymous, is answered by a redirect whose new anonymous session cookie can
     arrive after the login's, and the welcome page then sends the browser back to log in.)"""
+    require_installed(CHROMIUM, "no /usr/bin/chromium (apt-get install chromium)")
     from tests.cdp import Browser
 
     password = (served["home"] / "admin_password").read_text().strip()
@@ -312,7 +313,6 @@ def chart_states(browser, base: str, slug: str, count: int) -> list[dict]:
     )
 
 
-@needs_chromium
 @pytest.mark.parametrize("slug", list(DASHBOARDS))
 def test_the_dashboard_renders_every_chart_in_chromium(served, browser, slug, tmp_path):
     expected = dashboard_charts(slug)
@@ -355,7 +355,6 @@ def test_a_new_publication_shows_without_a_restart(served):
     assert current_month_total(published) == before + Decimal("100.00")
 
 
-@needs_chromium
 def test_a_chart_whose_table_is_gone_shows_its_error(served, browser):
     """The negative control of the rendering check: with one mart of the debug dashboard renamed
     away in the published file, the check above sees an error on exactly the charts that read

@@ -27,7 +27,12 @@ import pytest
 
 from tests.demo import HUNG, tbm
 from tests.landing_reader import billing_files, read_records
-from tests.test_focus_export import CORRECTED_RULES, VALIDATOR, _validator_working_dir
+from tests.test_focus_export import (
+    CORRECTED_RULES,
+    VALIDATOR,
+    _validator_working_dir,
+    require_validator,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -59,12 +64,7 @@ def _delivered_rows(landing: Path) -> list[dict]:
 def _validate(data_file: Path, workdir: Path) -> tuple[str, dict[str, int]]:
     """The validator's output on DATA_FILE and its failed rules that are checks of their own
     (not the AND/OR of child rules): rule -> violations."""
-    if not VALIDATOR.exists():
-        pytest.skip(
-            f"focus-validator not installed at {VALIDATOR}: it needs Python 3.12; run "
-            "`bash scripts/focus-validator-env` (bash scripts/dev test does) or set "
-            "TBM_FOCUS_VALIDATOR"
-        )
+    require_validator()
     result = subprocess.run(
         [
             str(VALIDATOR),
