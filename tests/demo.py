@@ -65,6 +65,26 @@ def start_tbm(
     return subprocess.Popen(tbm_command(*args), cwd=cwd, env=clean_env(env), text=True, **popen)
 
 
+def dbt_on(
+    warehouse: Path, *args: str, target_path: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`dbt ARGS` on the duckdb target of WAREHOUSE (ENV: more settings), its artifacts in
+    TARGET_PATH. Like a `tbm run`, it starts from the project's parse, stamped with this
+    connection (orchestration/pipeline/dbt_project.py), instead of parsing the project again."""
+    from unittest import mock
+
+    from orchestration.pipeline.dbt_project import ensure_manifest, run_dbt, seed_partial_parse
+    from orchestration.settings import Settings
+
+    environment = clean_env({"TBM_WAREHOUSE": str(warehouse), **(env or {})})
+    with mock.patch.dict(os.environ, environment, clear=True):
+        settings = Settings.from_env()
+        environment = settings.dbt_environment()  # every setting, as a run gives dbt
+    ensure_manifest(settings)
+    seed_partial_parse(settings, target_path)
+    return run_dbt(*args, target="duckdb", target_path=target_path, env=environment)
+
+
 def compile_analysis(name: str, target: Path) -> str:
     """The SQL of `analyses/NAME.sql` as dbt compiles it, its artifacts in TARGET; the `lint`
     target (an in-memory DuckDB), so compiling never touches a warehouse file."""

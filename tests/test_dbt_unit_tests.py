@@ -12,20 +12,19 @@ import json
 import pytest
 import yaml
 
-from orchestration.pipeline.dbt_project import run_dbt
-from tests.demo import PROJECT, clean_env, copy_demo
+from tests.demo import PROJECT, copy_demo, dbt_on
 
 pytestmark = pytest.mark.e2e
 
 
 def test_every_dbt_unit_test_passes(demo_template, tmp_path):
     demo = copy_demo(demo_template, tmp_path)
-    env = clean_env(
-        {"TBM_WAREHOUSE": str(demo["warehouse"]), "TBM_DUCKDB_TEMP_DIR": str(tmp_path / "tmp")}
-    )
     target = tmp_path / "target"
-    result = run_dbt(
-        "test", "--select", "test_type:unit", target="duckdb", target_path=target, env=env
+    result = dbt_on(
+        demo["warehouse"],
+        *("test", "--select", "test_type:unit"),
+        target_path=target,
+        env={"TBM_DUCKDB_TEMP_DIR": str(tmp_path / "tmp")},
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     results = json.loads((target / "run_results.json").read_text())["results"]

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from orchestration.demo import write_focus_rows
-from orchestration.pipeline.dbt_project import run_dbt
 from orchestration.pipeline.load import load_extract
 from orchestration.pipeline.reference_data import load_reference_data
 from orchestration.warehouse import connect
-from tests.demo import clean_env, open_warehouse
+from tests.demo import dbt_on, open_warehouse
 
 CHARGES = [
     {
@@ -60,18 +59,18 @@ def _staged(warehouse: Path) -> list[dict]:
 
 
 def _build_staging(warehouse: Path) -> None:
-    result = run_dbt(
+    result = dbt_on(
+        warehouse,
         *("build", "--select", "+stg_focus__charges", "--exclude", "test_type:data"),
-        target="duckdb",
         target_path=warehouse.with_name("target"),
-        env=clean_env({"TBM_WAREHOUSE": str(warehouse)}),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.e2e
 def test_focus_10_and_12_files_of_the_same_charges_stage_identically(tmp_path):
-    landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
+    # named like the demo's warehouse, so that dbt starts from the project's parse (dbt_on)
+    landing, warehouse = tmp_path / "landing", tmp_path / "tbm.duckdb"
     charges_12 = [
         {
             **c,

@@ -17,11 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.pipeline.dbt_project import run_dbt
 from tests.demo import (
     DEMO_ROWS,
-    clean_env,
     copy_demo,
+    dbt_on,
     open_warehouse,
     query,
     redeliver_aws_export,
@@ -132,12 +131,12 @@ from {{ get_where_subquery(ref('fct_allocated_costs')) }} group by all
 
 
 def rows_data_tests_read(warehouse: Path, target: Path) -> dict[str, dict[str, int]]:
-    result = run_dbt(
+    result = dbt_on(
+        warehouse,
         *("show", "--inline", TESTED_ROWS_SQL, "--limit", "1000"),
         *("--output", "json", "--log-format", "json"),
-        target="duckdb",
         target_path=target,
-        env=clean_env({"TBM_WAREHOUSE": str(warehouse), "TBM_DUCKDB_TEMP_DIR": str(target)}),
+        env={"TBM_DUCKDB_TEMP_DIR": str(target)},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     shown: dict[str, dict[str, int]] = {}
