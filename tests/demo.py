@@ -86,14 +86,15 @@ def dbt_on(
 
 
 def compile_analysis(name: str, target: Path) -> str:
-    """The SQL of `analyses/NAME.sql` as dbt compiles it, its artifacts in TARGET; the `lint`
-    target (an in-memory DuckDB), so compiling never touches a warehouse file."""
+    """The SQL of `analyses/NAME.sql` as dbt compiles it for the duckdb target, its artifacts in
+    TARGET; on an in-memory database, so compiling never touches a warehouse file."""
     from orchestration.pipeline.dbt_project import run_dbt
 
     result = run_dbt(
         *("compile", "--select", name, "--log-path", str(target / "logs")),
-        target="lint",
+        target="duckdb",
         target_path=target,
+        env=clean_env({"TBM_WAREHOUSE": ":memory:"}),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return next(target.rglob(f"{name}.sql")).read_text()
