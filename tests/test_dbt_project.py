@@ -22,6 +22,7 @@ import pytest
 from orchestration.org import ORG_SCHEMA_TESTS, SCHEMA_FILE
 from orchestration.pipeline.dbt_project import (
     duckdb_profile_hash,
+    parse_folder,
     prune_invocation_folders,
     seed_partial_parse,
 )
@@ -125,6 +126,22 @@ def test_a_dbt_command_on_another_warehouse_starts_from_the_seeded_parse(parsed,
     # dbt read the seeded parse and parsed no file again
     assert json.loads((target / "perf_info.json").read_text())["parsed_path_count"] == 0
     assert profile_hash(target) == duckdb_profile_hash(other)
+
+
+def test_a_parse_is_kept_per_target_organisation_and_database_name(tmp_path):
+    """Runs for another organisation folder or on another engine keep their own parse, so they
+    do not replace the parse of the runs beside them; the warehouse's folder and the memory limit
+    change no parse."""
+    (tmp_path / "org").mkdir()
+    base = settings_for(tmp_path / "a" / "tbm.duckdb")
+    elsewhere = settings_for(tmp_path / "b" / "tbm.duckdb", TBM_DUCKDB_MEMORY_LIMIT="3GB")
+    others = [
+        settings_for(tmp_path / "a" / "tbm.duckdb", TBM_ORG=str(tmp_path / "org")),
+        settings_for(tmp_path / "a" / "other.duckdb"),
+        settings_for(tmp_path / "a" / "tbm.duckdb", TBM_ENGINE="spark"),
+    ]
+    assert parse_folder(elsewhere) == parse_folder(base)
+    assert len({parse_folder(s) for s in [base, *others]}) == 4
 
 
 def test_the_build_leaves_out_exactly_the_tests_of_the_organisation_check(

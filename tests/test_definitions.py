@@ -56,7 +56,9 @@ def test_one_graph_holds_raw_dbt_gate_and_publish_assets(defs):
 def test_the_tests_of_the_organisation_check_are_no_dagster_checks(defs):
     """The organisation check applies them before the build (orchestration/org); the data tests
     of a model, those that compare it with the folder's seeds too, are checks of its asset."""
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    from orchestration.defs.dbt.assets import MANIFEST
+
+    manifest = json.loads(MANIFEST.read_text())
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     schema = str(SCHEMA_FILE.relative_to(PROJECT_DIR))
     checked_before = {n["name"] for n in tests if n["original_file_path"] == schema}

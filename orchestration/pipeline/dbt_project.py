@@ -4,11 +4,13 @@ Partial parsing: dbt reuses its last parse (`partial_parse.msgpack`) only when t
 variables and the connection are those it was parsed with; otherwise it parses the whole project
 again (13 s of CPU here). The connection of the duckdb target names the warehouse file, its
 spill folder and memory limit, none of which changes what a parse produces; only the file's name
-does (dbt-duckdb names the database after it). So `ensure_manifest` parses when the project
-files, the target, the organisation folder or the database name changed, and
-`seed_partial_parse` gives each dbt command its own copy of that parse, stamped with the
-connection it runs on: a run on another warehouse, or several at once on several warehouses,
-starts from the ready parse. Were the stamp wrong, dbt would parse again: slower, never wrong.
+does (dbt-duckdb names the database after it). So a parse is kept per target, organisation
+folder and database name (`parse_folder`, under target/parses/): `ensure_manifest` parses when
+the project files changed or that combination has no parse yet, and `seed_partial_parse` gives
+each dbt command its own copy of its parse, stamped with the connection it runs on. A run on
+another warehouse, or several at once on several warehouses or for several organisations, starts
+from a ready parse, and none replaces another's. Were the stamp wrong, dbt would parse again:
+slower, never wrong.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from orchestration.warehouse.control_tables import ensure_audit_schema
 
 set_library_switches()  # for the dbt subprocesses (orchestration/settings.py)
 
-MANIFEST = PROJECT_DIR / "target" / "manifest.json"
-PARSE_KEY = PROJECT_DIR / "target" / "tbm_parse_key.json"
+PARSES = PROJECT_DIR / "target" / "parses"
+MANIFEST = "manifest.json"
+PARSE_KEY = "tbm_parse_key.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
 SOURCES = (
     "dbt_project.yml",
@@ -71,42 +74,49 @@ def _parse_key(settings: Settings) -> dict[str, str]:
     }
 
 
+def parse_folder(settings: Settings) -> Path:
+    """The folder of the parse for SETTINGS (its target, organisation folder, database name)."""
+    key = json.dumps(_parse_key(settings), sort_keys=True)
+    return PARSES / hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
 def _parse_is_current(settings: Settings) -> bool:
-    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime(settings):
+    manifest = parse_folder(settings) / MANIFEST
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(settings):
         return False
     try:
-        return json.loads(PARSE_KEY.read_text()) == _parse_key(settings)
+        return json.loads((manifest.parent / PARSE_KEY).read_text()) == _parse_key(settings)
     except (OSError, ValueError):
         return False
 
 
 def ensure_manifest(settings: Settings) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than any project file, or was
-    parsed for another target, organisation folder or database name (the module docstring).
+    """The manifest of the project for SETTINGS: `dbt parse` runs when the project files changed
+    since that parse, or there is none yet (the module docstring). Returns its path.
 
     Runs on other warehouses may parse at the same time from the same project, and a run reads
-    target/manifest.json as it loads the Dagster definitions: so one parse at a time (a lock
-    file), into a folder of its own, and its files renamed into target/ (a reader sees the old
-    or the new manifest, never a half-written one)."""
+    its manifest as it loads the Dagster definitions: so one parse at a time (a lock file), into
+    a scratch folder, and its files renamed into the parse's folder (a reader sees the old or the
+    new manifest, never a half-written one)."""
     stage_for_dbt(settings)
+    folder = parse_folder(settings)
     if _parse_is_current(settings):
-        return MANIFEST
-    target = MANIFEST.parent
-    target.mkdir(parents=True, exist_ok=True)
-    with (target / ".parse.lock").open("a+") as lock:
+        return folder / MANIFEST
+    folder.mkdir(parents=True, exist_ok=True)
+    with (PARSES / ".parse.lock").open("a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _parse_is_current(settings):  # another run parsed while this one waited
-            return MANIFEST
-        with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as scratch:
+            return folder / MANIFEST
+        with tempfile.TemporaryDirectory(dir=PARSES, prefix=".parse-") as scratch:
             seed_partial_parse(settings, Path(scratch))  # let dbt reuse what it can
             _parse(settings, Path(scratch))
-            for name in (PARTIAL_PARSE, "semantic_manifest.json", MANIFEST.name):
+            for name in (PARTIAL_PARSE, "semantic_manifest.json", MANIFEST):
                 if (Path(scratch) / name).exists():
-                    os.replace(Path(scratch) / name, target / name)
-            key = Path(scratch) / PARSE_KEY.name
+                    os.replace(Path(scratch) / name, folder / name)
+            key = Path(scratch) / PARSE_KEY
             key.write_text(json.dumps(_parse_key(settings)))
-            os.replace(key, PARSE_KEY)
-    return MANIFEST
+            os.replace(key, folder / PARSE_KEY)
+    return folder / MANIFEST
 
 
 def _parse(settings: Settings, target_path: Path) -> None:
@@ -120,13 +130,12 @@ def _parse(settings: Settings, target_path: Path) -> None:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}{result.stderr}")
 
 
-def seed_partial_parse(
-    settings: Settings, target_path: Path, source: Path = MANIFEST.parent / PARTIAL_PARSE
-) -> None:
-    """Put the project's last parse (SOURCE) into TARGET_PATH, the target folder of a dbt
-    command run with SETTINGS, stamped with that command's connection (the module docstring).
-    dagster-dbt copies `target/partial_parse.msgpack` into a command's folder only where none
-    is there."""
+def seed_partial_parse(settings: Settings, target_path: Path, source: Path | None = None) -> None:
+    """Put the project's parse for SETTINGS (or SOURCE) into TARGET_PATH, the target folder of a
+    dbt command run with SETTINGS, stamped with that command's connection (the module
+    docstring). dagster-dbt copies `target/partial_parse.msgpack` into a command's folder only
+    where none is there."""
+    source = source or parse_folder(settings) / PARTIAL_PARSE
     if not source.exists():
         return
     with source.open("rb") as f:

@@ -50,7 +50,7 @@ _LOAD_SETTINGS = Settings.from_env()
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=_LOAD_SETTINGS.dbt_target
 )
-ensure_manifest(_LOAD_SETTINGS)
+MANIFEST = ensure_manifest(_LOAD_SETTINGS)
 
 
 class TbmTranslator(DagsterDbtTranslator):
@@ -70,7 +70,7 @@ class TbmTranslator(DagsterDbtTranslator):
         return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=TbmTranslator())
+@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=TbmTranslator())
 def tbm_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource):
     """dbt build: seeds, staging, intermediate, marts and quality models with their data tests.
 
@@ -139,17 +139,16 @@ def _build_on_spark(
 ):
     """The sources out of DuckDB as Parquet, the build on Spark, the marts and quality tables
     back into DuckDB, then the control-plane view on DuckDB (orchestration/pipeline/spark.py)."""
-    manifest = Path(dbt_project.manifest_path)
     exchange = settings.spark_dir / "exchange"
     with warehouse(settings) as con:
-        tables = exchanged_sources(manifest, con)
+        tables = exchanged_sources(MANIFEST, con)
         exported = export_sources(con, exchange, tables)
     context.log.info(f"exported {len(exported)} source tables to {exchange}: {exported}")
     # read by the on-run-start hook of the dbt process (macros/spark_sources.sql)
     settings.export(TBM_SPARK_CLOSED_TABLES=closed_tables_setting(tables))
     yield from dbt.cli(args, context=context, target_path=target_path).stream()
     with warehouse(settings) as con:
-        imported = import_models(con, settings.spark_dir, imported_models(manifest))
+        imported = import_models(con, settings.spark_dir, imported_models(MANIFEST))
     context.log.info(f"imported {len(imported)} Spark tables into {settings.warehouse}")
     # the gate history view reads DuckDB's own audit table: built by the DuckDB target
     result = run_dbt(
