@@ -27,10 +27,9 @@ import pytest
 import yaml
 
 from tests.demo import PROJECT, open_warehouse, start_tbm
-from tests.tools import require_installed
+from tests.tools import CHROMIUM, require_chromium, require_installed
 
 SUPERSET = PROJECT / ".venv-superset" / "bin" / "gunicorn"
-CHROMIUM = Path("/usr/bin/chromium")
 EXPORT = PROJECT / "dashboards" / "export"
 DASHBOARDS = {"executive": "Executive", "on-call": "On-call", "debug": "Debug"}
 # The debug dashboard's two container marts come with the container telemetry extracts; where a
@@ -259,7 +258,7 @@ def browser(served, tmp_path_factory):
     the page comes back. (Leaving the login page, Superset's front end posts its event log; that
     request, still anonymous, is answered by a redirect whose new anonymous session cookie can
     arrive after the login's, and the welcome page then sends the browser back to log in.)"""
-    require_installed(CHROMIUM, "no /usr/bin/chromium (apt-get install chromium)")
+    require_chromium()
     from tests.cdp import Browser
 
     password = (served["home"] / "admin_password").read_text().strip()

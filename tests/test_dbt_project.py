@@ -19,7 +19,7 @@ import jinja2
 import msgpack
 import pytest
 
-from orchestration.org import ORG_SCHEMA_TESTS, SCHEMA_FILE
+from orchestration.org import ORG_SCHEMA_FILE, ORG_SCHEMA_TESTS
 from orchestration.pipeline.dbt_project import (
     duckdb_profile_hash,
     parse_folder,
@@ -75,9 +75,10 @@ def settings_for(warehouse: Path, **variables: str) -> Settings:
         return Settings.from_env(warehouse=warehouse)
 
 
-def dbt_parse(settings: Settings, target: Path) -> subprocess.CompletedProcess:
+def dbt_command(settings: Settings, target: Path, *args: str) -> subprocess.CompletedProcess:
+    """`dbt ARGS` with SETTINGS, its artifacts in TARGET."""
     return subprocess.run(
-        [str(DBT), "parse", "--profiles-dir", str(PROJECT), "--target-path", str(target)],
+        [str(DBT), *args, "--profiles-dir", str(PROJECT), "--target-path", str(target)],
         cwd=PROJECT,
         env=clean_env(settings.values()),
         capture_output=True,
@@ -92,7 +93,7 @@ def parsed(tmp_path_factory) -> dict:
     """A full `dbt parse` of the project into a folder of its own: its settings and folder."""
     target = tmp_path_factory.mktemp("dbt_parse")
     settings = settings_for(target / "parse.duckdb")
-    result = dbt_parse(settings, target)
+    result = dbt_command(settings, target, "parse")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return {"settings": settings, "target": target}
 
@@ -119,7 +120,7 @@ def test_a_dbt_command_on_another_warehouse_starts_from_the_seeded_parse(parsed,
     seed_partial_parse(other, target, source=parsed["target"] / "partial_parse.msgpack")
     assert profile_hash(target) != profile_hash(parsed["target"])  # another connection
 
-    result = dbt_parse(other, target)
+    result = dbt_command(other, target, "parse")
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Unable to do partial parsing" not in result.stdout
@@ -153,24 +154,16 @@ def test_the_build_leaves_out_exactly_the_tests_of_the_organisation_check(
     target = tmp_path / "target"
     source = parsed["target"] / "partial_parse.msgpack"
     seed_partial_parse(parsed["settings"], target, source=source)
-    result = subprocess.run(
-        [
-            *(str(DBT), "ls", "--resource-type", "test", "--exclude", ORG_SCHEMA_TESTS),
-            *("--output", "json", "--output-keys", "unique_id", "--quiet"),
-            *("--profiles-dir", str(PROJECT), "--target-path", str(target)),
-        ],
-        cwd=PROJECT,
-        env=clean_env(parsed["settings"].values()),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = dbt_command(
+        parsed["settings"],
+        target,
+        *("ls", "--resource-type", "test", "--exclude", ORG_SCHEMA_TESTS),
+        *("--output", "json", "--output-keys", "unique_id", "--quiet"),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     selected = {json.loads(line)["unique_id"] for line in result.stdout.splitlines()}
     tests = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "test"}
-    schema = str(SCHEMA_FILE.relative_to(PROJECT))
-    checked_before = {uid for uid, n in tests.items() if n["original_file_path"] == schema}
+    checked_before = {uid for uid, n in tests.items() if n["original_file_path"] == ORG_SCHEMA_FILE}
     assert len(checked_before) > 50
     assert selected == set(tests) - checked_before
     # e.g. a model's relationship to a seed of the folder, and a singular test of its pools

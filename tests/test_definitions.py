@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.cli import main
-from orchestration.org import SCHEMA_FILE
+from orchestration.org import ORG_SCHEMA_FILE
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -60,12 +60,12 @@ def test_the_tests_of_the_organisation_check_are_no_dagster_checks(defs):
 
     manifest = json.loads(MANIFEST.read_text())
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
-    schema = str(SCHEMA_FILE.relative_to(PROJECT_DIR))
-    checked_before = {n["name"] for n in tests if n["original_file_path"] == schema}
+    checked_before = {n["name"] for n in tests if n["original_file_path"] == ORG_SCHEMA_FILE}
     of_models = {
         n["name"]
         for n in tests
-        if n["original_file_path"] != schema and (n.get("attached_node") or "").startswith("model.")
+        if n["original_file_path"] != ORG_SCHEMA_FILE
+        and (n.get("attached_node") or "").startswith("model.")
     }
     checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
     assert len(checked_before) > 50 and not checked_before & checks

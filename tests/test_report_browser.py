@@ -29,19 +29,14 @@ import pytest
 
 from orchestration.commands.report import write_report
 from tests.demo import open_warehouse
-from tests.tools import require_installed
+from tests.tools import CHROMIUM, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module", autouse=True)
 def chromium_installed() -> None:
-    require_installed(
-        CHROMIUM,
-        "no /usr/bin/chromium: `bash scripts/dev test` installs Debian's chromium package "
-        "when run as root with apt; elsewhere install it (apt-get install chromium) to run this",
-    )
+    require_chromium()
 
 
 FLAGS = (

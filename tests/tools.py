@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 INSTALLS_LOCK = "TBM_TEST_INSTALLS_LOCK"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package
 
 
 def require_installed(program: Path, reason: str) -> None:
@@ -24,3 +25,11 @@ def require_installed(program: Path, reason: str) -> None:
             fcntl.flock(handle, fcntl.LOCK_SH)  # returns once the installer let go of it
     if not program.exists():
         pytest.skip(reason)
+
+
+def require_chromium() -> None:
+    require_installed(
+        CHROMIUM,
+        "no /usr/bin/chromium: `bash scripts/dev test` installs Debian's chromium package "
+        "when run as root with apt; elsewhere install it (apt-get install chromium) to run this",
+    )
