@@ -48,6 +48,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -386,8 +387,8 @@ def _load_file(
     )
     con.execute(
         f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
-        f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0 "
-        "order by _line",
+        # no `order by _line`: sorting the file's rows cost more than typing them
+        f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0",
         [file_id],
     )
     con.execute(
@@ -498,8 +499,6 @@ def _read_csv(
     """Make `_src`, a view of the CSV records as text c0..c{width-1} with their `_line`; quarantine
     the lines DuckDB's reader rejected (and the record it dropped); return how many those are."""
     width = len(header)
-    with _reading(path):
-        physical_lines = _count_lines(path)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     reader = (
         "read_csv(?, header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
@@ -508,12 +507,17 @@ def _read_csv(
         "rejects_scan = 'tbm_rejects_scan', strict_mode = true)"
     )
     con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
-    with _reading(path):
-        con.execute(
-            "create or replace temp table _csv as "
-            f"select *, cast(row_number() over () as bigint) as _rec from {reader}",
-            [str(path)],
-        )
+    # The line count is a second reader of the file, on the core DuckDB's serial reader leaves
+    # free (DuckDB and the file reads release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as counter:
+        counting = counter.submit(_count_lines, path)
+        with _reading(path):
+            con.execute(
+                "create or replace temp table _csv as "
+                f"select *, cast(row_number() over () as bigint) as _rec from {reader}",
+                [str(path)],
+            )
+            physical_lines = counting.result()
     # (fetchall: DuckDB keeps a fetchone() result open, which blocks `register` below)
     ((has_rejects,),) = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
