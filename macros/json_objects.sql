@@ -9,6 +9,9 @@
     is_json_object(expression): true when the text is a valid JSON object, false otherwise
     (including null).
 
+    json_object_repeats_a_key(expression): true when the text is a JSON object that names a key
+    twice (legal JSON, but which value counts is the reader's choice), false otherwise.
+
     JSON functions have no common SQL form: an engine without a variant here fails at compile
     time with a message instead of running another engine's SQL. -#}
 
@@ -78,6 +81,39 @@
     coalesce(
         substr(ltrim({{ expression }}), 1, 1) = '{'
         and from_json({{ expression }}, 'map<string,string>') is not null,
+        false
+    )
+{%- endmacro %}
+
+{% macro json_object_repeats_a_key(expression) -%}
+    {{ return(adapter.dispatch('json_object_repeats_a_key', 'tbm_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__json_object_repeats_a_key(expression) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_object_repeats_a_key has no variant for the '" ~ adapter.type() ~ "' adapter: add "
+        ~ adapter.type() ~ "__json_object_repeats_a_key to macros/json_objects.sql") }}
+{%- endmacro %}
+
+{#- DuckDB's json_keys keeps a repeated key, as json_each does. -#}
+{% macro duckdb__json_object_repeats_a_key(expression) -%}
+    coalesce(
+        case
+            when {{ is_json_object(expression) }}
+                then len(json_keys({{ expression }})) > len(list_distinct(json_keys({{ expression }})))
+        end,
+        false
+    )
+{%- endmacro %}
+
+{#- Spark's json_object_keys lists the keys as the text has them, a repeated one twice. -#}
+{% macro spark__json_object_repeats_a_key(expression) -%}
+    coalesce(
+        case
+            when {{ is_json_object(expression) }}
+                then size(json_object_keys({{ expression }}))
+                > size(array_distinct(json_object_keys({{ expression }})))
+        end,
         false
     )
 {%- endmacro %}

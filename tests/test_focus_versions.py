@@ -6,6 +6,7 @@ shows snapshot supersession: staging holds exactly one copy of the charges, from
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from orchestration.demo import write_focus_rows
 from orchestration.pipeline.load import load_extract
 from orchestration.pipeline.reference_data import load_reference_data
 from orchestration.warehouse import connect
-from tests.demo import dbt_on, open_warehouse
+from tests.demo import dbt_on, open_warehouse, query
 
 CHARGES = [
     {
@@ -114,3 +115,40 @@ def test_focus_10_and_12_files_of_the_same_charges_stage_identically(tmp_path):
         Decimal("-5.25"),
     ]
     assert staged_12[0]["pricing_currency"] == staged_10[0]["pricing_currency"] == "USD"
+
+
+@pytest.mark.e2e
+def test_a_tags_object_that_names_a_key_twice_is_a_warning(tmp_path):
+    landing, warehouse = tmp_path / "landing", tmp_path / "tbm.duckdb"
+    tags = [
+        '{"env": "prod", "env": "test"}',  # the one charge that repeats a key
+        '{"a": {"b": 1, "b": 2}, "env": "prod"}',  # a nested object's repeat is not the charge's
+        '{"env": "prod", "env"',  # not JSON: has_invalid_tags_json, not this warning
+    ]
+    rows = [{**charge, "Tags": text} for charge, text in zip(CHARGES, tags, strict=True)]
+    write_focus_rows(landing / "billing" / "tags.csv", rows, "1.2", "csv")
+    con = connect(warehouse)
+    load_extract(con, landing, "billing", "run-1")
+    load_reference_data(con, "run-1")
+    con.close()
+    target = tmp_path / "target"
+    result = dbt_on(
+        warehouse,
+        *("build", "--select", "+stg_focus__charge_tags", "--indirect-selection", "cautious"),
+        target_path=target,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (check,) = [
+        r
+        for r in results
+        if r["unique_id"].startswith("test.") and "tags_json_names_each_key_once" in r["unique_id"]
+    ]
+    # the tag table holds the repeat as two rows of one (charge, delivered key)
+    repeats = query(
+        warehouse,
+        "select count(*) from (select charge_id, tag_key_original "
+        "from staging.stg_focus__charge_tags group by all having count(*) > 1)",
+    )
+    assert repeats == [(1,)]
+    assert (check["status"], check["failures"]) == ("warn", 1)
