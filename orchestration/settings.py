@@ -54,7 +54,7 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "warehouse)",
     ),
     "reporting_currency": ("TBM_REPORTING_CURRENCY", "USD", "ISO 4217 code of reported amounts"),
-    "memory_limit": ("TBM_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory limit"),
+    "memory_limit": ("TBM_DUCKDB_MEMORY_LIMIT", "2GB", "DuckDB memory limit"),
     "temp_dir": ("TBM_DUCKDB_TEMP_DIR", "data/warehouse/tmp", "DuckDB spill folder"),
     "max_unallocated_share": (
         "TBM_MAX_UNALLOCATED_SHARE",
