@@ -268,7 +268,7 @@ def _typing_select(
     """The typed select list and the list of per-row error messages, over `_src` (joined with
     `_rounded_lines` when `rounded` names the positions of columns with rounded values).
 
-    The messages start with the column name and ': ', except the duplicate-record one.
+    The messages start with the column name and ': ' (a duplicate record is marked afterwards).
     """
     typed, errors = [], []
     for col in spec.columns:
@@ -298,8 +298,11 @@ def _typing_select(
             errors.append(
                 f"case when {src} is null then '{col.name}: required value is missing' end"
             )
-    errors.append("case when _first_line < _line then 'duplicate of line ' || _first_line end")
-    error_list = "list_filter([" + ", ".join(errors) + "], lambda x: x is not null)"
+    error_list = (
+        "list_filter([" + ", ".join(errors) + "], lambda x: x is not null)"
+        if errors
+        else "cast([] as varchar[])"
+    )
     return ",\n    ".join(typed), error_list
 
 
@@ -363,27 +366,30 @@ def _load_file(
     text_cols = ", ".join(f"c{i}" for i in range(width))
     record = "concat_ws(',', " + ", ".join(_csv_field(f"c{i}") for i in range(width)) + ")"
     cols = ", ".join(c.name for c in spec.columns)
-    # Duplicate records: a hash of all the fields finds the candidates cheaply; among those only,
-    # _first_line is the first line holding the very same record (every field equal, as text).
-    con.execute(
-        f"create or replace temp table _hashes as select _line, hash({text_cols}) as h from _src"
-    )
-    con.execute(
-        "create or replace temp table _first as "
-        f"select _line, min(_line) over (partition by {text_cols}) as _first_line from _src "
-        "where _line in (select _line from _hashes where h in "
-        "(select h from _hashes group by h having count(*) > 1))"
-    )
     con.execute(
         "create or replace temp table _typed as "
-        f"select _line, {cols}, _extra_columns, _errors, "
+        f"select _line, {cols}, _extra_columns, _errors, _hash, "
         f"case when len(_errors) > 0 then {record} end as _record "
         f"from (select _line, {text_cols}, {typed}, {extra_json} as _extra_columns, "
-        f"{error_list} as _errors "
-        "from _src left join _first using (_line)"
+        f"{error_list} as _errors, hash({text_cols}) as _hash from _src"
         + (" left join _rounded_lines using (_line)" if rounded else "")
         + ")",
         extra_params,
+    )
+    # Duplicate records: the hash of all the fields, taken as the rows are typed, finds the
+    # candidates; among those only, the first line holding the very same record (every field
+    # equal, as text) is found, and each later line is marked a duplicate of it.
+    con.execute(
+        "create or replace temp table _first as select _line, _first_line, _text from ("
+        f"select _line, min(_line) over (partition by {text_cols}) as _first_line, "
+        f"{record} as _text from _src where _line in (select _line from _typed where _hash in "
+        "(select _hash from _typed group by _hash having count(*) > 1))) "
+        "where _first_line < _line"
+    )
+    con.execute(
+        "update _typed set _errors = list_append(_typed._errors, "
+        "'duplicate of line ' || _first._first_line), _record = _first._text "
+        "from _first where _typed._line = _first._line"
     )
     con.execute(
         f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
@@ -434,7 +440,7 @@ def _load_file(
     # the working copies of the file are not kept until the next file replaces them
     con.execute(
         "drop view if exists _src; drop table if exists _csv; drop table if exists _pq; "
-        "drop table if exists _typed; drop table if exists _hashes; drop table if exists _first; "
+        "drop table if exists _typed; drop table if exists _first; "
         "drop table if exists _good_lines; drop table if exists _reject_steps; "
         "drop table if exists _rejects; drop table if exists tbm_rejects; "
         "drop table if exists _rounded; drop table if exists _rounded_lines; "
