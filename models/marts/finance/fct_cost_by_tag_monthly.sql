@@ -10,35 +10,69 @@ with
     ref('stg_focus__charge_tags'),
 ]) }}
 
-charge_tags as (
-    select * from {{ ref('int_charge_tags_masked') }}
-    {{ where_months_to_build() }}
-),
-
 charges as (
     select * from {{ ref('int_charges_converted_to_reporting_currency') }}
     {{ where_months_to_build() }}
 ),
 
--- A charge counts once under each tag key it carries (a key's values add up to the cost of
--- the charges tagged with it, not to the month's cost).
-tagged_charges as (
+charge_tags_texts as (
+    select
+        charge_id,
+        tags_json
+    from {{ ref('stg_focus__charges') }}
+    where tags_json is not null
+    {%- if is_incremental() %}
+        and billing_month in (select months_to_build.billing_month from months_to_build)
+    {%- endif %}
+),
+
+-- A charge's tags depend on its Tags text alone (staging explodes that text; harmonizing and
+-- masking read only each key and value), so the charges are summed by Tags text first and each
+-- text's tags are read from one charge that carries it: the tag rows joined are a few per
+-- distinct text, not every tag of every charge (about three per charge).
+charge_groups as (
     select
         charges.billing_month,
         charges.billing_currency,
         charges.reporting_currency,
+        charge_tags_texts.tags_json,
+        min(charges.charge_id) as tagged_charge_id,
+        count(*) as charge_count,
+        {{ sum_cost_amounts(billing_suffix='') }}
+    from charges
+    inner join charge_tags_texts
+        on charges.charge_id = charge_tags_texts.charge_id
+    group by
+        charges.billing_month,
+        charges.billing_currency,
+        charges.reporting_currency,
+        charge_tags_texts.tags_json
+),
+
+charge_tags as (
+    select * from {{ ref('int_charge_tags_masked') }}
+    {{ where_months_to_build() }}
+),
+
+-- A charge counts once under each tag key it carries (a key's values add up to the cost of
+-- the charges tagged with it, not to the month's cost).
+tagged_groups as (
+    select
+        charge_groups.billing_month,
+        charge_groups.billing_currency,
+        charge_groups.reporting_currency,
         charge_tags.tag_key,
         charge_tags.tag_value,
         charge_tags.masking_rule_id,
         charge_tags.is_tag_value_masked,
-        charges.charge_id,
-        charges.billed_cost,
-        charges.effective_cost,
-        charges.billed_cost_reporting,
-        charges.effective_cost_reporting
-    from charge_tags
-    inner join charges
-        on charge_tags.charge_id = charges.charge_id
+        charge_groups.charge_count,
+        charge_groups.billed_cost_billing,
+        charge_groups.effective_cost_billing,
+        charge_groups.billed_cost_reporting,
+        charge_groups.effective_cost_reporting
+    from charge_groups
+    inner join charge_tags
+        on charge_groups.tagged_charge_id = charge_tags.charge_id
 ),
 
 monthly as (
@@ -50,11 +84,11 @@ monthly as (
         tag_value,
         min(masking_rule_id) as masking_rule_id,
         bool_or(is_tag_value_masked) as is_tag_value_masked,
-        count(*) as charge_count,
+        sum(charge_count) as charge_count,
         -- the reporting sums are null when a charge has no FX rate (never partial): the currency
         -- gate reports it
-        {{ sum_cost_amounts(billing_suffix='') }}
-    from tagged_charges
+        {{ sum_cost_amounts() }}
+    from tagged_groups
     group by billing_month, billing_currency, reporting_currency, tag_key, tag_value
 ),
 
