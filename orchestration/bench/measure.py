@@ -320,7 +320,7 @@ class BenchReport:
     peak_rss_floor_bytes: int
     rusage_self_maxrss_bytes: int
     rusage_children_maxrss_bytes: int
-    totals_match: bool
+    totals_match: bool | None  # None: --no-floors, not checked
     exit_code: int
     stages: dict[str, float] = field(default_factory=dict)
     dbt_models: dict[str, float] = field(default_factory=dict)
@@ -357,7 +357,7 @@ class BenchReport:
             "| measure | value |",
             "| --- | --- |",
             f"| billing rows (generated / current after supersession) | {self.generated_rows:,}"
-            f" / {self.rows:,} |",
+            f" / {f'{self.rows:,}' if self.floor_seconds else 'not counted (no floor)'} |",
             f"| months | {self.months} |",
             f"| billing files | {self.billing_files} |",
             f"| generate (not in the pipeline time) | {self.generate_seconds:.1f} s |",
@@ -367,17 +367,18 @@ class BenchReport:
         lines += [
             f"| **pipeline total** (tbm run in-process) | **{self.pipeline_seconds:.1f} s** |",
             f"| rows per second (pipeline) | {self.rows_per_second:,.0f} |",
-            f"| **floor** (one DuckDB script) | **{self.floor_seconds:.1f} s** |",
-            f"| **ratio pipeline / floor** | **{self.ratio:.2f}x** |",
+            f"| **floor** (one DuckDB script) | {_seconds(self.floor_seconds)} |",
+            f"| **ratio pipeline / floor** | {_ratio(self.ratio)} |",
             f"| **copy floor** (every column of every billing file into DuckDB) | "
-            f"**{self.copy_floor_seconds:.1f} s** ({self.copy_floor_rows:,} rows) |",
-            f"| **ratio_copy** pipeline / copy floor | **{self.ratio_copy:.2f}x** |",
+            f"{_seconds(self.copy_floor_seconds)} ({self.copy_floor_rows:,} rows) |",
+            f"| **ratio_copy** pipeline / copy floor | {_ratio(self.ratio_copy)} |",
             "| peak RSS, process tree (pipeline / floor) | "
             f"{self.peak_rss_pipeline_bytes / gib:.2f} / "
             f"{self.peak_rss_floor_bytes / gib:.2f} GiB |",
             f"| getrusage maxrss self / largest child | {self.rusage_self_maxrss_bytes / gib:.2f}"
             f" / {self.rusage_children_maxrss_bytes / gib:.2f} GiB |",
-            f"| totals equal the floor (exact decimal) | {self.totals_match} |",
+            "| totals equal the floor (exact decimal) | "
+            f"{'not checked (--no-floors)' if self.totals_match is None else self.totals_match} |",
             f"| DuckDB memory limit, CPUs | {self.memory_limit}, {self.cpu_count} |",
             f"| load average at start / end (1 min) | {self.load_average[0]:.1f} / "
             f"{self.load_average[1]:.1f} |",
@@ -428,6 +429,14 @@ class BenchReport:
         if self.mismatches:
             parts += ["", "Mismatches:", "", *[f"- {m}" for m in self.mismatches[:50]]]
         return "\n".join(parts) + "\n"
+
+
+def _seconds(seconds: float) -> str:
+    return f"**{seconds:.1f} s**" if seconds else "not run"
+
+
+def _ratio(ratio: float) -> str:
+    return f"**{ratio:.2f}x**" if ratio else "not measured"
 
 
 def headline(totals: dict, per_month: int = 5) -> list[dict]:
