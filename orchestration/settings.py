@@ -55,7 +55,11 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     ),
     "reporting_currency": ("TBM_REPORTING_CURRENCY", "USD", "ISO 4217 code of reported amounts"),
     "memory_limit": ("TBM_DUCKDB_MEMORY_LIMIT", "2GB", "DuckDB memory limit"),
-    "temp_dir": ("TBM_DUCKDB_TEMP_DIR", "data/warehouse/tmp", "DuckDB spill folder"),
+    "temp_dir": (
+        "TBM_DUCKDB_TEMP_DIR",
+        "",
+        "DuckDB spill folder (default: tmp/ beside the warehouse, on the disk that holds it)",
+    ),
     "max_unallocated_share": (
         "TBM_MAX_UNALLOCATED_SHARE",
         "0.05",
@@ -269,6 +273,7 @@ class Settings:
         if engine not in ENGINES:
             raise ValueError(f"TBM_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
         spark_dir = _env("spark_dir")
+        temp_dir = _env("temp_dir")
         return cls(
             landing=_path(str(landing) if landing else _env("landing")),
             org=_org(org),
@@ -276,7 +281,7 @@ class Settings:
             published=_path(published) if published else published_beside(warehouse),
             reporting_currency=_reporting_currency(_env("reporting_currency")),
             memory_limit=_memory_limit(_env("memory_limit")),
-            temp_dir=_path(_env("temp_dir")),
+            temp_dir=_path(temp_dir) if temp_dir else warehouse.parent / "tmp",
             thresholds={name: _decimal(name) for name in THRESHOLDS},
             freshness_as_of=_as_of(_env("freshness_as_of")),
             engine=engine,

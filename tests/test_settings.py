@@ -62,6 +62,8 @@ def test_export_gives_dbt_every_value_it_reads(monkeypatch, tmp_path):
     env = settings.dbt_environment()
     assert env["TBM_WAREHOUSE"] == str(tmp_path / "w" / "tbm.duckdb")
     assert env["TBM_SPARK_DIR"] == str(tmp_path / "w" / "spark")
+    # DuckDB spills beside the warehouse, not into the folder the command was started from
+    assert env["TBM_DUCKDB_TEMP_DIR"] == str(tmp_path / "w" / "tmp")
     assert env["TBM_REPORTING_CURRENCY"] == "USD"
     assert env["TBM_MAX_UNALLOCATED_SHARE"] == "0.05"
 
