@@ -6,6 +6,7 @@ Every expected value here is written out by hand from the fixture text.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -121,6 +122,43 @@ def test_the_same_file_under_another_name_is_logged_as_duplicate_and_not_loaded(
     ]
     assert "same content as billing/a.csv" in results[1].message
     assert con.execute("select count(*) from raw.billing").fetchone() == (1,)
+
+
+def test_the_logged_sha256_is_that_of_the_file_as_stored_however_it_was_read(landing, con):
+    # a new path is hashed while it is read: plain CSV, gzip (hashed compressed) and Parquet
+    lines = [HEADER, f"1,1,USD,a,{PERIOD},{PERIOD},Usage,,"]
+    billing = landing / "billing"
+    _csv(billing / "a.csv", lines)
+    (billing / "b.csv.gz").write_bytes(
+        gzip.compress("\n".join([lines[0], "2" + lines[1][1:]]).encode())
+    )
+    values = ["3", "3", "USD", "a", *PERIOD.split(","), *PERIOD.split(","), "Usage", None, None]
+    columns = {name: [value] for name, value in zip(HEADER.split(","), values, strict=True)}
+    pq.write_table(pa.table(columns), billing / "c.parquet")
+    results = load_extract(con, landing, "billing", "run-1")
+    assert [r.status for r in results] == ["loaded"] * 3
+    logged = dict(con.execute("select path, sha256 from raw.load_log").fetchall())
+    assert logged == {
+        f"billing/{name}": hashlib.sha256((billing / name).read_bytes()).hexdigest()
+        for name in ("a.csv", "b.csv.gz", "c.parquet")
+    }
+    # and the next run hashes them first, finds them and skips them
+    assert [r.status for r in load_extract(con, landing, "billing", "run-2")] == ["skipped"] * 3
+
+
+def test_a_copy_of_a_rejected_file_under_another_name_is_logged_as_duplicate(landing, con):
+    billing = landing / "billing"
+    billing.mkdir(parents=True)
+    (billing / "a.csv").write_text(HEADER.replace(",", ";") + "\n1;1;USD\n")
+    (billing / "b.csv").write_bytes((billing / "a.csv").read_bytes())
+    results = load_extract(con, landing, "billing", "run-1")
+    assert [(r.path, r.status) for r in results] == [
+        ("billing/a.csv", "rejected"),
+        ("billing/b.csv", "duplicate"),
+    ]
+    assert "same content as billing/a.csv" in results[1].message
+    # the rejection's quarantine row is the first file's only
+    assert con.execute("select path from raw.quarantine").fetchall() == [("billing/a.csv",)]
 
 
 def test_parquet_lines_are_row_numbers_after_a_header_line(landing, con):

@@ -2,7 +2,9 @@
 
 One file is one transaction: its `raw.load_log` row, its typed rows and its quarantined rows are
 committed together or not at all, so an interrupted load leaves no half file behind and the next run
-simply loads it again. A file whose sha256 was already loaded is skipped.
+simply loads it again. A file whose sha256 was already loaded is skipped. A path never logged
+before is hashed while it is read (one read of the file fewer); a path logged before is hashed
+first, so that an unchanged file is skipped without being read.
 
 Typing happens in DuckDB, not in Python: the file is read with every column as text under names we
 generate (`c0`, `c1`, ...), so nothing from the file (header names, values, paths) is ever spliced
@@ -48,8 +50,8 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,6 +150,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Hashing:
+    """A binary file whose bytes, as they are read, also feed a sha256 digest."""
+
+    def __init__(self, handle, digest) -> None:
+        self.handle, self.digest = handle, digest
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _scan(path: Path, count_lines: bool, digest) -> int | None:
+    """Beside DuckDB's reader, on the core it leaves free: the file's physical lines (a CSV),
+    and its bytes fed to `digest` when one is given. Returns the line count (None if not asked)."""
+    with path.open("rb") as raw:
+        handle = _Hashing(raw, digest) if digest is not None else raw
+        lines = _count_lines(handle, is_gzip(path)) if count_lines else None
+        if digest is not None:
+            while handle.read(1 << 20):  # what is left to hash (a Parquet file: all of it)
+                pass
+    return lines
+
+
 def _is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(".parquet")
 
@@ -214,16 +240,16 @@ def read_header(path: Path) -> list[str]:
     return [name.strip() for name in row] if row else []
 
 
-def _count_lines(path: Path) -> int:
-    r"""Physical lines of a CSV file (trailing blank lines not counted), in one streaming pass.
+def _count_lines(raw, gzipped: bool) -> int:
+    r"""Physical lines of a CSV file (trailing blank lines not counted), in one streaming pass
+    over `raw` (the file's bytes as stored).
 
     `\n`, `\r\n` and a lone `\r` each end a line. Reading a gzip to its end checks its CRC and
     length, which DuckDB's reader does not.
     """
-    opener = gzip.open if is_gzip(path) else open
     ends = trailing = 0  # line ends in the file, and in its trailing run of line ends
     content = prev_cr = False
-    with opener(path, "rb") as handle:
+    with gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else nullcontext(raw) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             n = _line_ends(chunk) - (prev_cr and chunk.startswith(b"\n"))
             i = len(chunk)
@@ -321,10 +347,11 @@ def _load_file(
     spec: ExtractSpec,
     path: Path,
     rel: str,
-    sha: str,
+    sha: str | None,
     file_id: int,
     run_id: str,
 ) -> FileResult:
+    """Load one file in the open transaction. SHA None: the file is hashed while it is read."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with _reading(path):
         header = read_header(path)
@@ -344,11 +371,19 @@ def _load_file(
     extra = [(i, name) for i, name in enumerate(header) if name not in spec.by_name]
     width = len(header)
 
-    if _is_parquet(path):
-        _read_parquet(con, path, width)
-        csv_quarantined = 0
-    else:
-        csv_quarantined = _read_csv(con, path, header, file_id, rel, now)
+    parquet = _is_parquet(path)
+    digest = hashlib.sha256() if sha is None else None
+    # DuckDB and the file reads release the GIL: the scan runs on the core a serial reader leaves
+    with ThreadPoolExecutor(max_workers=1) as background:
+        scanning = background.submit(_scan, path, not parquet, digest)
+        if parquet:
+            _read_parquet(con, path, width)
+            csv_quarantined = 0
+        else:
+            csv_quarantined = _read_csv(con, path, header, file_id, rel, now, scanning)
+        with _reading(path):
+            scanning.result()
+    sha = sha or digest.hexdigest()
 
     money = [
         (positions[c.name], c.name)
@@ -501,9 +536,11 @@ def _read_csv(
     file_id: int,
     rel: str,
     now: datetime,
+    scanning: Future,
 ) -> int:
     """Make `_src`, a view of the CSV records as text c0..c{width-1} with their `_line`; quarantine
-    the lines DuckDB's reader rejected (and the record it dropped); return how many those are."""
+    the lines DuckDB's reader rejected (and the record it dropped); return how many those are.
+    `scanning` gives the file's physical line count (_scan)."""
     width = len(header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     reader = (
@@ -513,17 +550,13 @@ def _read_csv(
         "rejects_scan = 'tbm_rejects_scan', strict_mode = true)"
     )
     con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
-    # The line count is a second reader of the file, on the core DuckDB's serial reader leaves
-    # free (DuckDB and the file reads release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as counter:
-        counting = counter.submit(_count_lines, path)
-        with _reading(path):
-            con.execute(
-                "create or replace temp table _csv as "
-                f"select *, cast(row_number() over () as bigint) as _rec from {reader}",
-                [str(path)],
-            )
-            physical_lines = counting.result()
+    with _reading(path):
+        con.execute(
+            "create or replace temp table _csv as "
+            f"select *, cast(row_number() over () as bigint) as _rec from {reader}",
+            [str(path)],
+        )
+        physical_lines = scanning.result()
     # (fetchall: DuckDB keeps a fetchone() result open, which blocks `register` below)
     ((has_rejects,),) = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
@@ -634,57 +667,71 @@ def load_extract(
     results = []
     for path in landing_files(landing, kind):
         rel = path.relative_to(landing).as_posix()
-        sha = sha256_of(path)
-        seen = con.execute(
-            "select path, status from raw.load_log where sha256 = ? order by file_id", [sha]
-        ).fetchall()
-        if any(p == rel for p, _ in seen):
+        # a path logged before is hashed first (unchanged, it is skipped unread); a new one is
+        # hashed while it is read
+        logged = con.execute("select count(*) from raw.load_log where path = ?", [rel]).fetchall()
+        sha = sha256_of(path) if logged[0][0] else None
+        seen = _paths_logged_with(con, sha) if sha else []
+        if rel in seen:
             results.append(FileResult(kind, rel, sha, "skipped"))
             continue
         file_id = con.execute("select coalesce(max(file_id), 0) + 1 from raw.load_log").fetchone()[
             0
         ]
         if seen:
-            result = FileResult(
-                kind,
-                rel,
-                sha,
-                "duplicate",
-                message=f"same content as {seen[0][0]}, already loaded; nothing loaded again",
-            )
+            result = _duplicate(kind, rel, sha, seen[0])
+        else:
             con.begin()
-            log_file(
-                con,
-                file_id,
-                run_id,
-                result,
-                path,
-                datetime.now(UTC).replace(tzinfo=None),
-            )
-            con.commit()
-            results.append(result)
-            continue
+            try:
+                result = _load_file(con, spec, path, rel, sha, file_id, run_id)
+            except UNREADABLE as exc:
+                con.rollback()
+                message = f"unreadable file: {str(exc) or type(exc).__name__}"
+                result = FileResult(kind, rel, sha or sha256_of(path), "rejected", message=message)
+            except BaseException:
+                con.rollback()  # a bug, not bad input: nothing of this file stays, the run fails
+                raise
+            else:
+                seen = [] if sha else _paths_logged_with(con, result.sha256, file_id)
+                if not seen:
+                    con.commit()
+                    results.append(result)
+                    continue
+                con.rollback()  # hashed while read: the same content is logged under another path
+                result = _duplicate(kind, rel, result.sha256, seen[0])
+            if not sha and result.status == "rejected":
+                seen = _paths_logged_with(con, result.sha256)
+                result = _duplicate(kind, rel, result.sha256, seen[0]) if seen else result
+        now = datetime.now(UTC).replace(tzinfo=None)
         con.begin()
-        try:
-            result = _load_file(con, spec, path, rel, sha, file_id, run_id)
-            con.commit()
-        except UNREADABLE as exc:
-            con.rollback()
-            reason = str(exc) or type(exc).__name__
-            result = FileResult(kind, rel, sha, "rejected", message=f"unreadable file: {reason}")
-            now = datetime.now(UTC).replace(tzinfo=None)
-            con.begin()
-            log_file(con, file_id, run_id, result, path, now)
+        log_file(con, file_id, run_id, result, path, now)
+        if result.status == "rejected":
             con.execute(
                 "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
                 [file_id, rel, result.message, now],
             )
-            con.commit()
-        except BaseException:
-            con.rollback()  # a bug, not bad input: nothing of this file stays, and the run fails
-            raise
+        con.commit()
         results.append(result)
     return results
+
+
+def _paths_logged_with(con: duckdb.DuckDBPyConnection, sha: str, file_id: int = 0) -> list[str]:
+    """The paths logged with this content (oldest first), other than file FILE_ID's."""
+    rows = con.execute(
+        "select path from raw.load_log where sha256 = ? and file_id <> ? order by file_id",
+        [sha, file_id],
+    ).fetchall()
+    return [path for (path,) in rows]
+
+
+def _duplicate(kind: str, rel: str, sha: str, first: str) -> FileResult:
+    return FileResult(
+        kind,
+        rel,
+        sha,
+        "duplicate",
+        message=f"same content as {first}, already loaded; nothing loaded again",
+    )
 
 
 def no_billing_verdict(con: duckdb.DuckDBPyConnection, landing: Path) -> str | None:
