@@ -134,7 +134,7 @@ months_with_changed_rates as (
         or rates_in_table.fx_rate_date is distinct from rates_as_of_charge_date.fx_rate_date
 ),
 
-months_to_build as (
+months_to_build as {{ materialized_cte() }} (
     {{ months_rebuilt_upstream(ref('stg_focus__charges')) }}
     union
     select months_with_changed_rates.billing_month from months_with_changed_rates

@@ -2,6 +2,8 @@
 
 with
 
+{{ months_to_build_cte([ref('stg_focus__charges')]) }}
+
 charges as (
     select
         charge_id,
@@ -13,16 +15,12 @@ charges as (
         billing_month,
         charge_date
     from {{ ref('stg_focus__charges') }}
-    {% if is_incremental() -%}
-    where billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 charge_tags as (
     select * from {{ ref('int_charge_tags_harmonized') }}
-    {% if is_incremental() -%}
-    where billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
-    {%- endif %}
+    {{ where_months_to_build() }}
 ),
 
 mapping_rules as (

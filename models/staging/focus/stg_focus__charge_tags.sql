@@ -2,6 +2,8 @@
 
 with
 
+{{ months_to_build_cte([ref('stg_focus__charges')]) }}
+
 charges as (
     select
         charge_id,
@@ -10,7 +12,7 @@ charges as (
     from {{ ref('stg_focus__charges') }}
     where tags_json is not null
     {% if is_incremental() -%}
-        and billing_month in ({{ months_rebuilt_upstream(ref('stg_focus__charges')) }})
+        and billing_month in (select months_to_build.billing_month from months_to_build)
     {%- endif %}
 ),
 
