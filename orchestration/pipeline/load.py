@@ -144,9 +144,7 @@ def landing_files(landing: Path, kind: str) -> list[Path]:
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    _scan(path, False, digest)
     return digest.hexdigest()
 
 
