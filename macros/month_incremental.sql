@@ -128,7 +128,8 @@
     {{ return(relation) }}
 {%- endmacro %}
 
-{#- months_tested_in(model, compare_model): `compare_model` as a two-model test should read it.
+{#- months_tested_in(model, compare_model): `compare_model` as a two-model test (equal_row_count,
+    equal_sum, relationships_in_same_month) should read it.
     When `model` is a month-incremental model restricted to the months its latest build wrote
     (get_where_subquery), the compare side is restricted to the same billing months (all of
     their rows, whenever built); otherwise `compare_model` unchanged. -#}

@@ -152,3 +152,48 @@ def test_a_tags_object_that_names_a_key_twice_is_a_warning(tmp_path):
     )
     assert repeats == [(1,)]
     assert (check["status"], check["failures"]) == ("warn", 1)
+
+
+@pytest.mark.e2e
+def test_a_tag_whose_charge_is_missing_or_in_another_month_fails_its_relationship(tmp_path):
+    landing, warehouse = tmp_path / "landing", tmp_path / "tbm.duckdb"
+    write_focus_rows(landing / "billing" / "tags.csv", CHARGES, "1.2", "csv")
+    con = connect(warehouse)
+    load_extract(con, landing, "billing", "run-1")
+    load_reference_data(con, "run-1")
+    con.close()
+
+    def relationship_check(target: Path, *selection: str) -> dict:
+        result = dbt_on(warehouse, *selection, target_path=target)
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        (check,) = [r for r in results if "relationships_in_same_month" in r["unique_id"]]
+        return {"returncode": result.returncode, "check": check, "out": result.stdout}
+
+    built = relationship_check(
+        tmp_path / "build",
+        *("build", "--select", "+stg_focus__charge_tags", "--indirect-selection", "cautious"),
+    )
+    assert (built["returncode"], built["check"]["status"]) == (0, "pass"), built["out"]
+    first, second = (f"i-{day:04d}" for day in (1, 2))
+    with open_warehouse(warehouse, read_only=False) as con:
+        # one tag row of the first charge in the month after its charge's
+        con.execute(
+            "update staging.stg_focus__charge_tags set billing_month = date '2026-10-01' "
+            "where tag_key = 'application' and charge_id = (select charge_id from "
+            "staging.stg_focus__charges where resource_id = ?)",
+            [first],
+        )
+        # the second charge gone, its tag rows left
+        (orphans,) = con.execute(
+            "select count(*) from staging.stg_focus__charge_tags where charge_id = "
+            "(select charge_id from staging.stg_focus__charges where resource_id = ?)",
+            [second],
+        ).fetchone()
+        con.execute("delete from staging.stg_focus__charges where resource_id = ?", [second])
+    assert orphans == 2  # application and environment (env)
+    tested = relationship_check(
+        tmp_path / "test",
+        *("test", "--select", "stg_focus__charge_tags,test_name:relationships_in_same_month"),
+    )
+    assert tested["returncode"] == 1, tested["out"]
+    assert (tested["check"]["status"], tested["check"]["failures"]) == ("fail", 1 + orphans)
