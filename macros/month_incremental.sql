@@ -132,13 +132,15 @@
     equal_sum, relationships_in_same_month) should read it.
     When `model` is a month-incremental model restricted to the months its latest build wrote
     (get_where_subquery), the compare side is restricted to the same billing months (all of
-    their rows, whenever built); otherwise `compare_model` unchanged. -#}
+    their rows, whenever built); otherwise `compare_model` unchanged. The months are made
+    distinct first: as a bare `in (select ...)` DuckDB hashed every tested row (180M tag rows
+    at 60M charges) and ran out of the 2GB limit. -#}
 {% macro months_tested_in(model, compare_model) -%}
     {%- if (model | string).strip().endswith('rebuilt_months_only') -%}
         (
             select * from {{ compare_model }}
             where billing_month in (
-                select rebuilt_months_only.billing_month from {{ model }}
+                select distinct rebuilt_months_only.billing_month from {{ model }}
             )
         ) compare_months
     {%- else -%}
