@@ -31,6 +31,8 @@
 
 {% macro month_incremental_insert_then_replace() -%}
     {%- set target_relation = this.incorporate(type='table') -%}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {%- set month_column = config.get('unique_key') -%}
     {%- set dest_names = adapter.get_columns_in_relation(target_relation)
         | map(attribute='name') | list -%}
@@ -43,9 +45,6 @@
     {%- endif -%}
     {%- set columns_csv = get_quoted_csv(dest_names) -%}
 
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
     {% call statement('main') %}
         insert into {{ target_relation }} ({{ columns_csv }})
         select {{ columns_csv }}
@@ -56,7 +55,7 @@
         delete from {{ target_relation }}
         where
             {{ month_column }} in (
-                select batch_months.{{ month_column }}
+                select distinct batch_months.{{ month_column }}
                 from {{ target_relation }} as batch_months
                 where batch_months.month_built_at = {{ month_built_at() }}
             )
