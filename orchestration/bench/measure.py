@@ -233,24 +233,23 @@ class CopyFloor:
 
 def run_copy_floor(landing: Path, settings: Settings, work: Path) -> CopyFloor:
     """The copy floor: every column of every billing file read into DuckDB tables (in a fresh
-    database file in `work`) with DuckDB's own readers, and nothing else: the CSV files (plain
-    and gzipped) into one table, columns as text (`all_varchar`: no typing) and matched by
-    name, the Parquet files into another, as stored. Any loader that keeps the delivered rows
-    does at least this much. The same memory limit and spill folder as the warehouse."""
+    database file in `work`) with DuckDB's own readers, and nothing else: each file into a table
+    of its own, the CSV files (plain and gzipped) with every column as text (`all_varchar`: no
+    typing), the Parquet files as stored. Any loader that keeps the delivered rows does at least
+    this much. The same memory limit and spill folder as the warehouse; file by file, as the
+    loader reads them (one statement over every file can run out of the 2GB default)."""
     csv_files, parquet_files = billing_files(landing)
     started = time.monotonic()
     con = scratch_database(work / "copy.duckdb", settings)
-    copies = (
-        (csv_files, "copied_csv", "read_csv(?, all_varchar = true, union_by_name = true)"),
-        (parquet_files, "copied_parquet", "read_parquet(?, union_by_name = true)"),
-    )
+    readers = [("read_csv(?, all_varchar = true)", f) for f in csv_files]
+    readers += [("read_parquet(?)", f) for f in parquet_files]
     rows = 0
     try:
-        for files, table, reader in copies:
-            if files:
-                # table and reader are the constants above, never data
-                con.execute(f"create table {table} as select * from {reader}", [files])  # noqa: S608
-                rows += con.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+        for number, (reader, file) in enumerate(readers):
+            # the table name and the reader are built from constants, never from data
+            table = f"copied_{number}"
+            con.execute(f"create table {table} as select * from {reader}", [file])  # noqa: S608
+            rows += con.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
     finally:
         con.close()
     return CopyFloor(time.monotonic() - started, rows, len(csv_files) + len(parquet_files))

@@ -2,9 +2,9 @@
 
 One file is one transaction: its `raw.load_log` row, its typed rows and its quarantined rows are
 committed together or not at all, so an interrupted load leaves no half file behind and the next run
-simply loads it again. A file whose sha256 was already loaded is skipped. A path never logged
-before is hashed while it is read (one read of the file fewer); a path logged before is hashed
-first, so that an unchanged file is skipped without being read.
+simply loads it again. Every file is hashed first (sha256): a file whose content was already
+loaded is skipped or logged as a duplicate without being read. Two new files are read at once,
+each in its own transaction: a CSV reader keeps one core busy.
 
 Typing happens in DuckDB, not in Python: the file is read with every column as text under names we
 generate (`c0`, `c1`, ...), so nothing from the file (header names, values, paths) is ever spliced
@@ -50,11 +50,12 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Queue
 
 import duckdb
 import numpy as np
@@ -64,7 +65,11 @@ import pyarrow.parquet as pq
 from orchestration.pipeline.csv_layout import FileRejected, csv_layout, is_gzip, match_layout
 from orchestration.pipeline.extracts import EXTRACTS, ExtractSpec
 from orchestration.pipeline.focus import MONEY, detect_version
-from orchestration.pipeline.precision import DIFFERENCE_SCALE, round_beyond_scale
+from orchestration.pipeline.precision import (
+    DIFFERENCE_SCALE,
+    beyond_scale_candidate,
+    round_beyond_scale,
+)
 from orchestration.warehouse.control_tables import ensure_raw_schema
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -143,33 +148,14 @@ def landing_files(landing: Path, kind: str) -> list[Path]:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    _scan(path, False, digest)
-    return digest.hexdigest()
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-class _Hashing:
-    """A binary file whose bytes, as they are read, also feed a sha256 digest."""
-
-    def __init__(self, handle, digest) -> None:
-        self.handle, self.digest = handle, digest
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
-        self.digest.update(data)
-        return data
-
-
-def _scan(path: Path, count_lines: bool, digest) -> int | None:
-    """Beside DuckDB's reader, on the core it leaves free: the file's physical lines (a CSV),
-    and its bytes fed to `digest` when one is given. Returns the line count (None if not asked)."""
+def _physical_lines(path: Path) -> int:
+    """The physical lines of a CSV file (`_count_lines`), counted beside DuckDB's reader."""
     with path.open("rb") as raw:
-        handle = _Hashing(raw, digest) if digest is not None else raw
-        lines = _count_lines(handle, is_gzip(path)) if count_lines else None
-        if digest is not None:
-            while handle.read(1 << 20):  # what is left to hash (a Parquet file: all of it)
-                pass
-    return lines
+        return _count_lines(raw, is_gzip(path))
 
 
 def _is_parquet(path: Path) -> bool:
@@ -286,11 +272,9 @@ def _typed_expr(source: str, sql_type: str) -> str:
     return f"case when strpos({source}, '_') = 0 then try_cast(trim({source}) as {sql_type}) end"
 
 
-def _typing_select(
-    spec: ExtractSpec, positions: dict[str, int], rounded: list[int] = ()
-) -> tuple[str, str]:
-    """The typed select list and the list of per-row error messages, over `_src` (joined with
-    `_rounded_lines` when `rounded` names the positions of columns with rounded values).
+def _typing_select(spec: ExtractSpec, positions: dict[str, int]) -> tuple[str, str]:
+    """The typed select list and the list of per-row error messages, over the file's text
+    columns c0, c1, ...
 
     The messages start with the column name and ': ' (a duplicate record is marked afterwards).
     """
@@ -303,14 +287,6 @@ def _typing_select(
             continue
         src = f"c{positions[col.name]}"
         expr = _typed_expr(src, col.sql_type)
-        if positions[col.name] in rounded:
-            # the value Python rounded half-even; the others carry at most MONEY_SCALE decimals,
-            # so that their cast is exact
-            rounded_value = f"_r{positions[col.name]}"
-            expr = (
-                f"case when {rounded_value} is not null "
-                f"then try_cast({rounded_value} as {col.sql_type}) else {expr} end"
-            )
         typed.append(f"{expr} as {col.name}")
         if col.sql_type != "varchar":
             errors.append(
@@ -340,16 +316,89 @@ def _csv_field(source: str) -> str:
     )
 
 
+def _type_records(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExtractSpec,
+    positions: dict[str, int],
+    extra: list[tuple[int, str]],
+    width: int,
+    money: list[tuple[int, str]],
+    records: str,
+    path: Path,
+) -> None:
+    """`_typed`: the file's records typed as they are read, in one pass. One row per record
+    the reader returned: `_rec` (its number, from 1), `_line` (its physical line when every record
+    is one line; `_csv_rejects` corrects it otherwise), the typed columns, `_extra_columns`,
+    `_errors`, `_hash` (of every field, as text), `_record` (the record as CSV text, for a
+    quarantined row) and `_b{position}` for each money column (`beyond_scale_candidate`)."""
+    typed, error_list = _typing_select(spec, positions)
+    params: dict[str, object] = {"path": str(path)}
+    extra_json = "cast(null as varchar)"
+    if extra:
+        values = ", ".join(f"c{i}" for i, _ in extra)
+        extra_json = f"to_json(map($extra::varchar[], [{values}]))"
+        params["extra"] = [name for _, name in extra]
+    text_cols = ", ".join(f"c{i}" for i in range(width))
+    record = _record(width)
+    cols = ", ".join(c.name for c in spec.columns)
+    candidates = "".join(f", {beyond_scale_candidate(f'c{p}')} as _b{p}" for p, _ in money)
+    candidate_cols = "".join(f", _b{p}" for p, _ in money)
+    con.execute(
+        "create or replace temp table _typed as "
+        f"select _rec, _rec + 1 as _line, {cols}, _extra_columns, _errors, _hash, "
+        f"case when len(_errors) > 0 then {record} end as _record{candidate_cols} "
+        f"from (select _rec, {text_cols}, {typed}, {extra_json} as _extra_columns, "
+        f"{error_list} as _errors, hash({text_cols}) as _hash{candidates} from {records})",
+        params,
+    )
+
+
+def _record(width: int) -> str:
+    """The record as one CSV line of its text fields c0..c{width-1}."""
+    return "concat_ws(',', " + ", ".join(_csv_field(f"c{i}") for i in range(width)) + ")"
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, width: int, records: str, path: Path) -> None:
+    """Mark each record identical to an earlier one of the file (every field equal, as text) a
+    `duplicate of line N` in `_typed`.
+
+    The hash of all the fields, taken as the rows were typed, finds the candidates; only when
+    there are any is the file read again, for those records' text, and among them the first line
+    holding the very same record is found."""
+    con.execute(
+        "create or replace temp table _candidates as select _rec, _line from _typed "
+        "where _hash in (select _hash from _typed group by _hash having count(*) > 1)"
+    )
+    ((candidates,),) = con.execute("select count(*) from _candidates").fetchall()
+    if not candidates:
+        return
+    text_cols = ", ".join(f"s.c{i}" for i in range(width))
+    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
+    with _reading(path):
+        con.execute(
+            "create or replace temp table _first as select _line, _first_line, _text from ("
+            f"select c._line, min(c._line) over (partition by {text_cols}) as _first_line, "
+            f"{_record(width)} as _text from {records} as s join _candidates as c using (_rec)) "
+            "where _first_line < _line",
+            {"path": str(path)},
+        )
+    con.execute(
+        "update _typed set _errors = list_append(_typed._errors, "
+        "'duplicate of line ' || _first._first_line), _record = _first._text "
+        "from _first where _typed._line = _first._line"
+    )
+
+
 def _load_file(
     con: duckdb.DuckDBPyConnection,
     spec: ExtractSpec,
     path: Path,
     rel: str,
-    sha: str | None,
+    sha: str,
     file_id: int,
     run_id: str,
 ) -> FileResult:
-    """Load one file in the open transaction. SHA None: the file is hashed while it is read."""
+    """Load one file in the open transaction."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with _reading(path):
         header = read_header(path)
@@ -370,60 +419,36 @@ def _load_file(
     width = len(header)
 
     parquet = _is_parquet(path)
-    digest = hashlib.sha256() if sha is None else None
-    # DuckDB and the file reads release the GIL: the scan runs on the core a serial reader leaves
-    with ThreadPoolExecutor(max_workers=1) as background:
-        scanning = background.submit(_scan, path, not parquet, digest)
-        if parquet:
-            _read_parquet(con, path, width)
-            csv_quarantined = 0
-        else:
-            csv_quarantined = _read_csv(con, path, header, file_id, rel, now, scanning)
-        with _reading(path):
-            scanning.result()
-    sha = sha or digest.hexdigest()
-
     money = [
         (positions[c.name], c.name)
         for c in spec.columns
         if c.sql_type == MONEY and c.name in positions
     ]
-    rounded = round_beyond_scale(con, money) if money else []
-    typed, error_list = _typing_select(spec, positions, rounded)
-    extra_json = (
-        "to_json(map(?::varchar[], [" + ", ".join(f"c{i}" for i, _ in extra) + "]))"
-        if extra
-        else "cast(null as varchar)"
+    records = _parquet_records(width) if parquet else _csv_records(width)
+    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
+    # DuckDB and the file reads release the GIL: the count runs on the core a serial reader leaves
+    with ThreadPoolExecutor(max_workers=1) as background:
+        counting = None if parquet else background.submit(_physical_lines, path)
+        with _reading(path):
+            _type_records(con, spec, positions, extra, width, money, records, path)
+            physical_lines = counting.result() if counting else None
+    csv_quarantined = (
+        0 if parquet else _csv_rejects(con, path, header, file_id, rel, now, physical_lines)
     )
-    extra_params = [[name for _, name in extra]] if extra else []
-    text_cols = ", ".join(f"c{i}" for i in range(width))
-    record = "concat_ws(',', " + ", ".join(_csv_field(f"c{i}") for i in range(width)) + ")"
+    rounded = round_beyond_scale(con, "_typed", money) if money else []
+    if rounded:
+        # the value Python rounded half-even replaces the one DuckDB's cast rounded
+        sets = ", ".join(
+            f"{name} = case when r._r{position} is not null and _typed.{name} is not null "
+            f"then try_cast(r._r{position} as {MONEY}) else _typed.{name} end"
+            for position, name in money
+            if position in rounded
+        )
+        con.execute(
+            f"update _typed set {sets} from _rounded_lines as r where _typed._line = r._line"
+        )
+    _mark_duplicates(con, width, records, path)
     cols = ", ".join(c.name for c in spec.columns)
-    con.execute(
-        "create or replace temp table _typed as "
-        f"select _line, {cols}, _extra_columns, _errors, _hash, "
-        f"case when len(_errors) > 0 then {record} end as _record "
-        f"from (select _line, {text_cols}, {typed}, {extra_json} as _extra_columns, "
-        f"{error_list} as _errors, hash({text_cols}) as _hash from _src"
-        + (" left join _rounded_lines using (_line)" if rounded else "")
-        + ")",
-        extra_params,
-    )
-    # Duplicate records: the hash of all the fields, taken as the rows are typed, finds the
-    # candidates; among those only, the first line holding the very same record (every field
-    # equal, as text) is found, and each later line is marked a duplicate of it.
-    con.execute(
-        "create or replace temp table _first as select _line, _first_line, _text from ("
-        f"select _line, min(_line) over (partition by {text_cols}) as _first_line, "
-        f"{record} as _text from _src where _line in (select _line from _typed where _hash in "
-        "(select _hash from _typed group by _hash having count(*) > 1))) "
-        "where _first_line < _line"
-    )
-    con.execute(
-        "update _typed set _errors = list_append(_typed._errors, "
-        "'duplicate of line ' || _first._first_line), _record = _first._text "
-        "from _first where _typed._line = _first._line"
-    )
     con.execute(
         f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
         # no `order by _line`: sorting the file's rows cost more than typing them
@@ -472,8 +497,8 @@ def _load_file(
     log_file(con, file_id, run_id, result, path, now)
     # the working copies of the file are not kept until the next file replaces them
     con.execute(
-        "drop view if exists _src; drop table if exists _csv; drop table if exists _pq; "
-        "drop table if exists _typed; drop table if exists _first; "
+        "drop table if exists _typed; drop table if exists _candidates; "
+        "drop table if exists _first; "
         "drop table if exists _good_lines; drop table if exists _reject_steps; "
         "drop table if exists _rejects; drop table if exists tbm_rejects; "
         "drop table if exists _rounded; drop table if exists _rounded_lines; "
@@ -482,21 +507,31 @@ def _load_file(
     return result
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, width: int) -> None:
-    """`_src`: a view of the Parquet columns as text c0..c{width-1} and `_line` (row number + 1).
+def _parquet_records(width: int) -> str:
+    """The Parquet file `$path` as text columns c0..c{width-1} with `_rec` (row number + 1).
 
     A float column comes through DuckDB's shortest round-trip text of the double (0.1 -> '0.1',
     1e-07 -> '1e-07'), then is cast to decimal like CSV text: the value is exactly the decimal the
     double prints as; digits the double never held cannot be recovered.
     """
     cols = ", ".join(f"cast(#{i + 1} as varchar) as c{i}" for i in range(width))
-    with _reading(path):
-        con.execute(
-            f"create or replace temp table _pq as select {cols}, file_row_number + 2 as _line "
-            "from read_parquet(?, file_row_number = true)",
-            [str(path)],
-        )
-    con.execute("create or replace temp view _src as select * from _pq")
+    return (
+        f"(select {cols}, file_row_number + 1 as _rec "
+        "from read_parquet($path, file_row_number = true))"
+    )
+
+
+def _csv_records(width: int) -> str:
+    """The CSV file `$path`'s records after the header, as text columns c0..c{width-1}, numbered
+    `_rec` from 1 in file order; the lines DuckDB's reader rejects go to `tbm_rejects`."""
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    return (
+        "(select *, cast(row_number() over () as bigint) as _rec from read_csv($path, "
+        "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', columns = {columns}, nullstr = ['NULL', ''], parallel = false, "
+        "ignore_errors = true, store_rejects = true, rejects_table = 'tbm_rejects', "
+        "rejects_scan = 'tbm_rejects_scan', strict_mode = true))"
+    )
 
 
 _NO_REJECTS = (
@@ -527,34 +562,19 @@ _REJECT_REASON = (
 )
 
 
-def _read_csv(
+def _csv_rejects(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     header: list[str],
     file_id: int,
     rel: str,
     now: datetime,
-    scanning: Future,
+    physical_lines: int,
 ) -> int:
-    """Make `_src`, a view of the CSV records as text c0..c{width-1} with their `_line`; quarantine
-    the lines DuckDB's reader rejected (and the record it dropped); return how many those are.
-    `scanning` gives the file's physical line count (_scan)."""
+    """After the typing pass over a CSV file: quarantine the lines DuckDB's reader rejected (and
+    the record it dropped), give each row of `_typed` its physical `_line` when a record is not
+    one line; return how many lines were quarantined here. `physical_lines`: from `_scan`."""
     width = len(header)
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    reader = (
-        "read_csv(?, header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', columns = {columns}, nullstr = ['NULL', ''], parallel = false, "
-        "ignore_errors = true, store_rejects = true, rejects_table = 'tbm_rejects', "
-        "rejects_scan = 'tbm_rejects_scan', strict_mode = true)"
-    )
-    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
-    with _reading(path):
-        con.execute(
-            "create or replace temp table _csv as "
-            f"select *, cast(row_number() over () as bigint) as _rec from {reader}",
-            [str(path)],
-        )
-        physical_lines = scanning.result()
     # (fetchall: DuckDB keeps a fetchone() result open, which blocks `register` below)
     ((has_rejects,),) = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
@@ -567,7 +587,7 @@ def _read_csv(
         "select line::bigint as line from _rejects order by line"
     ).fetchnumpy()["line"]
     reject_lines = np.asarray(reject_lines, dtype=np.int64)
-    ((good,),) = con.execute("select count(*) from _csv").fetchall()
+    ((good,),) = con.execute("select count(*) from _typed").fetchall()
     dropped = None
     if physical_lines == 1 + good + len(reject_lines):
         # one record per physical line: DuckDB's numbering is the physical one
@@ -581,8 +601,7 @@ def _read_csv(
         con.execute("create or replace temp table _good_lines as select * from _arrow")
         con.unregister("_arrow")
         con.execute(
-            "create or replace temp view _src as select s.* exclude (_rec), g._line "
-            "from _csv as s join _good_lines as g on s._rec = g._rec"
+            "update _typed set _line = g._line from _good_lines as g where _typed._rec = g._rec"
         )
     con.register("_reject_map", pa.table({"dline": reject_lines, "line": reject_physical}))
     con.execute(
@@ -601,16 +620,13 @@ def _read_csv(
 
 
 def _number_lines_by_rejects(con: duckdb.DuckDBPyConnection, reject_lines: np.ndarray) -> None:
-    """`_src` with each good record's line, when each record is one physical line.
+    """Each row of `_typed` after a rejected line moved down by the rejected lines before it,
+    when each record is one physical line.
 
     Good record k (1-based) sits after rejected line r_i (i-th reject, 0-based) when
     r_i - 1 - i <= k, so its line is k + 1 + the number of such rejects.
     """
     if not len(reject_lines):
-        con.execute(
-            "create or replace temp view _src as select * exclude (_rec), _rec + 1 as _line "
-            "from _csv"
-        )
         return
     after = {int(line) - 1 - i: i + 1 for i, line in enumerate(reject_lines)}
     steps = pa.table(
@@ -620,9 +636,10 @@ def _number_lines_by_rejects(con: duckdb.DuckDBPyConnection, reject_lines: np.nd
     con.execute("create or replace temp table _reject_steps as select * from _arrow")
     con.unregister("_arrow")
     con.execute(
-        "create or replace temp view _src as "
-        "select s.* exclude (_rec), s._rec + 1 + coalesce(r.n, 0) as _line "
-        "from _csv as s asof left join _reject_steps as r on s._rec >= r.k"
+        "update _typed set _line = m._line from ("
+        "select t._rec, t._rec + 1 + r.n as _line "
+        "from _typed as t asof join _reject_steps as r on t._rec >= r.k) as m "
+        "where _typed._rec = m._rec"
     )
 
 
@@ -656,61 +673,106 @@ def log_file(
     )
 
 
+# Files read at once, each on a connection of its own: a CSV reader is serial (one core per file,
+# a gzip file cannot be split), so a second file keeps the other core busy.
+FILES_AT_ONCE = 2
+
+
 def load_extract(
     con: duckdb.DuckDBPyConnection, landing: Path, kind: str, run_id: str
 ) -> list[FileResult]:
-    """Load every new file of one extract kind; one transaction per file."""
+    """Load every new file of one extract kind; one transaction per file.
+
+    Every file is hashed first, in path order: its content decides before it is read whether it
+    is new, already loaded under this path (skipped unread) or under another one (a duplicate,
+    logged unread; two new paths with the same content: the first in path order loads). The new
+    files are then read FILES_AT_ONCE at a time, the largest first, each committed on its own
+    cursor of `con`.
+    """
     spec = EXTRACTS[kind]
     ensure_raw_schema(con)
-    results = []
-    for path in landing_files(landing, kind):
-        rel = path.relative_to(landing).as_posix()
-        # a path logged before is hashed first (unchanged, it is skipped unread); a new one is
-        # hashed while it is read
-        logged = con.execute("select count(*) from raw.load_log where path = ?", [rel]).fetchall()
-        sha = sha256_of(path) if logged[0][0] else None
-        seen = _paths_logged_with(con, sha) if sha else []
-        if rel in seen:
-            results.append(FileResult(kind, rel, sha, "skipped"))
-            continue
-        file_id = con.execute("select coalesce(max(file_id), 0) + 1 from raw.load_log").fetchone()[
-            0
-        ]
-        if seen:
-            result = _duplicate(kind, rel, sha, seen[0])
-        else:
-            con.begin()
-            try:
-                result = _load_file(con, spec, path, rel, sha, file_id, run_id)
-            except UNREADABLE as exc:
-                con.rollback()
-                message = f"unreadable file: {str(exc) or type(exc).__name__}"
-                result = FileResult(kind, rel, sha or sha256_of(path), "rejected", message=message)
-            except BaseException:
-                con.rollback()  # a bug, not bad input: nothing of this file stays, the run fails
-                raise
-            else:
-                seen = [] if sha else _paths_logged_with(con, result.sha256, file_id)
-                if not seen:
-                    con.commit()
-                    results.append(result)
+    ((file_id,),) = con.execute("select coalesce(max(file_id), 0) + 1 from raw.load_log").fetchall()
+    # per file in path order: its result, or (path, rel, sha, file_id) when it is to be read
+    outcomes: list[FileResult | tuple[Path, str, str, int]] = []
+    this_run: dict[str, str] = {}  # sha256 -> the first path of this run with that content
+    cursors: Queue[duckdb.DuckDBPyConnection] = Queue()
+    for _ in range(FILES_AT_ONCE):
+        cursors.put(con.cursor())
+    try:
+        with ThreadPoolExecutor(max_workers=FILES_AT_ONCE) as readers:
+            for path in landing_files(landing, kind):
+                rel = path.relative_to(landing).as_posix()
+                sha = sha256_of(path)
+                seen = _paths_logged_with(con, sha) + ([this_run[sha]] if sha in this_run else [])
+                if rel in seen:
+                    outcomes.append(FileResult(kind, rel, sha, "skipped"))
                     continue
-                con.rollback()  # hashed while read: the same content is logged under another path
-                result = _duplicate(kind, rel, result.sha256, seen[0])
-            if not sha and result.status == "rejected":
-                seen = _paths_logged_with(con, result.sha256)
-                result = _duplicate(kind, rel, result.sha256, seen[0]) if seen else result
-        now = datetime.now(UTC).replace(tzinfo=None)
-        con.begin()
-        log_file(con, file_id, run_id, result, path, now)
-        if result.status == "rejected":
-            con.execute(
-                "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
-                [file_id, rel, result.message, now],
+                this_run.setdefault(sha, rel)
+                if seen:
+                    result = _duplicate(kind, rel, sha, seen[0])
+                    _log_unloaded(con, file_id, run_id, result, path)
+                    outcomes.append(result)
+                else:
+                    outcomes.append((path, rel, sha, file_id))
+                file_id += 1
+            # the largest first: the last file read alone is a small one
+            to_read = sorted(
+                (o for o in outcomes if isinstance(o, tuple)), key=lambda o: -o[0].stat().st_size
             )
-        con.commit()
-        results.append(result)
-    return results
+            loading = {
+                o[3]: readers.submit(_load_on_a_cursor, cursors, spec, *o, run_id) for o in to_read
+            }
+            return [loading[o[3]].result() if isinstance(o, tuple) else o for o in outcomes]
+    finally:
+        while not cursors.empty():
+            cursors.get().close()
+
+
+def _load_on_a_cursor(
+    cursors: Queue,
+    spec: ExtractSpec,
+    path: Path,
+    rel: str,
+    sha: str,
+    file_id: int,
+    run_id: str,
+) -> FileResult:
+    """Load one file in a transaction of its own, on a cursor taken from CURSORS (and put
+    back); an unreadable file is rolled back and logged rejected."""
+    cursor = cursors.get()
+    try:
+        cursor.begin()
+        try:
+            result = _load_file(cursor, spec, path, rel, sha, file_id, run_id)
+        except UNREADABLE as exc:
+            cursor.rollback()
+            message = f"unreadable file: {str(exc) or type(exc).__name__}"
+            result = FileResult(spec.kind, rel, sha, "rejected", message=message)
+            _log_unloaded(cursor, file_id, run_id, result, path)
+            return result
+        except BaseException:
+            cursor.rollback()  # a bug, not bad input: nothing of this file stays, the run fails
+            raise
+        cursor.commit()
+        return result
+    finally:
+        cursors.put(cursor)
+
+
+def _log_unloaded(
+    con: duckdb.DuckDBPyConnection, file_id: int, run_id: str, result: FileResult, path: Path
+) -> None:
+    """Log a file that loaded nothing (a duplicate, a rejected file) in a transaction of its own;
+    a rejected file's reason also goes to raw.quarantine."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.begin()
+    log_file(con, file_id, run_id, result, path, now)
+    if result.status == "rejected":
+        con.execute(
+            "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
+            [file_id, result.path, result.message, now],
+        )
+    con.commit()
 
 
 def _paths_logged_with(con: duckdb.DuckDBPyConnection, sha: str, file_id: int = 0) -> list[str]:

@@ -2,7 +2,9 @@
 half-even and recorded (orchestration/pipeline/load.py, raw.rounded_amounts).
 
 DuckDB's own cast rounds half away from zero, so the values with digits beyond the scale are found
-in SQL (they are few) and rounded in Python's `decimal`; the typed select reads the result back.
+in SQL (they are few) and rounded in Python's `decimal`; the loader writes the result over the
+value DuckDB's cast gave. Whether a value is valid is its text's business (DuckDB's cast): rounding
+half-even rather than away from zero never moves a value across the type's bounds.
 """
 
 from __future__ import annotations
@@ -34,22 +36,33 @@ def _beyond_scale(source: str) -> str:
     )
 
 
-def round_beyond_scale(con: duckdb.DuckDBPyConnection, money: list[tuple[int, str]]) -> list[int]:
-    """Find the values of the money columns (position, name) of `_src` that carry digits beyond
-    the money scale; round them half-even in Python. Makes `_rounded` (one row per value: line,
+def beyond_scale_candidate(source: str) -> str:
+    """The trimmed text of a money column `source` when it may carry digits beyond the money
+    scale (a long fraction or an exponent), else null: computed as the rows are typed, it keeps
+    the few values `round_beyond_scale` examines."""
+    return (
+        f"case when strpos({source}, 'e') > 0 or strpos({source}, 'E') > 0 "
+        f"or length({source}) - strpos({source}, '.') > {MONEY_SCALE} then trim({source}) end"
+    )
+
+
+def round_beyond_scale(
+    con: duckdb.DuckDBPyConnection, table: str, money: list[tuple[int, str]]
+) -> list[int]:
+    """Find the values of the money columns (position, name) that carry digits beyond the money
+    scale, among the candidates `table` holds as `_b{position}` (`beyond_scale_candidate`, keyed
+    by `_line`); round them half-even in Python. Makes `_rounded` (one row per value: line,
     column, delivered text, stored and difference as text) and `_rounded_lines` (one row per line,
     `_r{position}` the stored text of each column); returns the positions that have any.
     """
     selects, params = [], []
     for position, name in money:
-        src = f"c{position}"
-        # a cheap test first: a long fraction or an exponent
+        candidate = f"_b{position}"
         selects.append(
             f"select _line, ?::varchar as column_name, {position} as position, delivered_value "
-            f"from (select _line, trim({src}) as delivered_value, "
-            f"regexp_extract(trim({src}), '{NUMBER_PATTERN}', ['i', 'f', 'e']) as n from _src "
-            f"where strpos({src}, 'e') > 0 or strpos({src}, 'E') > 0 "
-            f"or length({src}) - strpos({src}, '.') > {MONEY_SCALE}) "
+            f"from (select _line, {candidate} as delivered_value, "
+            f"regexp_extract({candidate}, '{NUMBER_PATTERN}', ['i', 'f', 'e']) as n "
+            f"from {table} where {candidate} is not null) "
             f"where {_beyond_scale('n')}"
         )
         params.append(name)
@@ -65,7 +78,7 @@ def round_beyond_scale(con: duckdb.DuckDBPyConnection, money: list[tuple[int, st
         delivered.append(text)
         stored.append(format(rounded, "f"))
         differences.append(format(difference, "f"))
-    table = pa.table(
+    values = pa.table(
         {
             "_line": pa.array(lines, pa.int64()),
             "column_name": pa.array(names, pa.string()),
@@ -75,7 +88,7 @@ def round_beyond_scale(con: duckdb.DuckDBPyConnection, money: list[tuple[int, st
             "rounding_difference": pa.array(differences, pa.string()),
         }
     )
-    con.register("_arrow", table)
+    con.register("_arrow", values)
     con.execute("create or replace temp table _rounded as select * from _arrow")
     con.unregister("_arrow")
     with_values = sorted(set(positions))
