@@ -125,7 +125,7 @@ def test_the_same_file_under_another_name_is_logged_as_duplicate_and_not_loaded(
 
 
 def test_the_logged_sha256_is_that_of_the_file_as_stored_however_it_was_read(landing, con):
-    # a new path is hashed while it is read: plain CSV, gzip (hashed compressed) and Parquet
+    # every file is hashed as stored: plain CSV, gzip (hashed compressed) and Parquet
     lines = [HEADER, f"1,1,USD,a,{PERIOD},{PERIOD},Usage,,"]
     billing = landing / "billing"
     _csv(billing / "a.csv", lines)
@@ -144,6 +144,39 @@ def test_the_logged_sha256_is_that_of_the_file_as_stored_however_it_was_read(lan
     }
     # and the next run hashes them first, finds them and skips them
     assert [r.status for r in load_extract(con, landing, "billing", "run-2")] == ["skipped"] * 3
+
+
+def test_files_read_at_once_keep_path_order_in_ids_results_and_duplicates(landing, con):
+    # the largest file is read first and two files are read at once; what is loaded, its file
+    # id and which of two same-content files counts as the original still follow path order
+    row = f"1,1,USD,a,{PERIOD},{PERIOD},Usage,,"
+    billing = landing / "billing"
+    _csv(billing / "a_small.csv", [HEADER, row])
+    _csv(
+        billing / "b_large.csv",
+        [HEADER] + [f"{n},1,USD,b,{PERIOD},{PERIOD},Usage,," for n in range(2, 402)],
+    )
+    _csv(billing / "c_copy_of_a.csv", [HEADER, row])
+    _csv(billing / "d_small.csv", [HEADER, "5" + row[1:]])
+    results = load_extract(con, landing, "billing", "run-1")
+    assert [(r.path, r.status, r.rows_loaded) for r in results] == [
+        ("billing/a_small.csv", "loaded", 1),
+        ("billing/b_large.csv", "loaded", 400),
+        ("billing/c_copy_of_a.csv", "duplicate", 0),
+        ("billing/d_small.csv", "loaded", 1),
+    ]
+    assert "same content as billing/a_small.csv" in results[2].message
+    assert con.execute("select file_id, path from raw.load_log order by file_id").fetchall() == [
+        (1, "billing/a_small.csv"),
+        (2, "billing/b_large.csv"),
+        (3, "billing/c_copy_of_a.csv"),
+        (4, "billing/d_small.csv"),
+    ]
+    loaded = con.execute(
+        "select _file_id, count(*), min(BilledCost), max(BilledCost) from raw.billing "
+        "group by _file_id order by _file_id"
+    ).fetchall()
+    assert loaded == [(1, 1, 1, 1), (2, 400, 2, 401), (4, 1, 5, 5)]
 
 
 def test_a_copy_of_a_rejected_file_under_another_name_is_logged_as_duplicate(landing, con):
