@@ -695,34 +695,38 @@ def load_extract(
     # per file in path order: its result, or (path, rel, sha, file_id) when it is to be read
     outcomes: list[FileResult | tuple[Path, str, str, int]] = []
     this_run: dict[str, str] = {}  # sha256 -> the first path of this run with that content
+    for path in landing_files(landing, kind):
+        rel = path.relative_to(landing).as_posix()
+        sha = sha256_of(path)
+        seen = _paths_logged_with(con, sha) + ([this_run[sha]] if sha in this_run else [])
+        if rel in seen:
+            outcomes.append(FileResult(kind, rel, sha, "skipped"))
+            continue
+        this_run.setdefault(sha, rel)
+        if seen:
+            result = _duplicate(kind, rel, sha, seen[0])
+            _log_unloaded(con, file_id, run_id, result, path)
+            outcomes.append(result)
+        else:
+            outcomes.append((path, rel, sha, file_id))
+        file_id += 1
+    # the largest first: the last file read alone is a small one
+    to_read = sorted(
+        (o for o in outcomes if isinstance(o, tuple)), key=lambda o: -o[0].stat().st_size
+    )
     cursors: Queue[duckdb.DuckDBPyConnection] = Queue()
     for _ in range(FILES_AT_ONCE):
         cursors.put(con.cursor())
     try:
         with ThreadPoolExecutor(max_workers=FILES_AT_ONCE) as readers:
-            for path in landing_files(landing, kind):
-                rel = path.relative_to(landing).as_posix()
-                sha = sha256_of(path)
-                seen = _paths_logged_with(con, sha) + ([this_run[sha]] if sha in this_run else [])
-                if rel in seen:
-                    outcomes.append(FileResult(kind, rel, sha, "skipped"))
-                    continue
-                this_run.setdefault(sha, rel)
-                if seen:
-                    result = _duplicate(kind, rel, sha, seen[0])
-                    _log_unloaded(con, file_id, run_id, result, path)
-                    outcomes.append(result)
-                else:
-                    outcomes.append((path, rel, sha, file_id))
-                file_id += 1
-            # the largest first: the last file read alone is a small one
-            to_read = sorted(
-                (o for o in outcomes if isinstance(o, tuple)), key=lambda o: -o[0].stat().st_size
-            )
             loading = {
                 o[3]: readers.submit(_load_on_a_cursor, cursors, spec, *o, run_id) for o in to_read
             }
-            return [loading[o[3]].result() if isinstance(o, tuple) else o for o in outcomes]
+            try:
+                return [loading[o[3]].result() if isinstance(o, tuple) else o for o in outcomes]
+            except BaseException:
+                readers.shutdown(cancel_futures=True)  # a bug: the files not started stay unread
+                raise
     finally:
         while not cursors.empty():
             cursors.get().close()
