@@ -18,6 +18,18 @@ charges as (
     {{ where_months_to_build() }}
 ),
 
+-- The account and provider-service rules see only these attributes of a charge: they are matched
+-- once per distinct combination (thousands a month), not once per charge (millions).
+charge_attributes as (
+    select distinct
+        provider_name,
+        billing_account_id,
+        sub_account_id,
+        lower(trim(service_name)) as service_name_key,
+        charge_date
+    from charges
+),
+
 charge_tags as (
     select * from {{ ref('int_charge_tags_harmonized') }}
     {{ where_months_to_build() }}
@@ -114,60 +126,106 @@ tag_matches as (
 
 account_matches as (
     select
-        charges.charge_id,
+        charge_attributes.*,
         mapping_rules.rule_id,
         mapping_rules.service_id,
         'account' as mapping_method,
         case mapping_rules.match_key when 'sub_account_id' then 3 else 4 end as precedence,
         mapping_rules.priority
-    from charges
+    from charge_attributes
     inner join mapping_rules
         on
             mapping_rules.rule_type = 'account'
             and (
                 (
                     mapping_rules.match_key = 'sub_account_id'
-                    and charges.sub_account_id = mapping_rules.match_value
+                    and charge_attributes.sub_account_id = mapping_rules.match_value
                 )
                 or (
                     mapping_rules.match_key = 'billing_account_id'
-                    and charges.billing_account_id = mapping_rules.match_value
+                    and charge_attributes.billing_account_id = mapping_rules.match_value
                 )
             )
             and {{ mapping_rule_applies(
-                'mapping_rules', 'charges.provider_name', 'charges.charge_date'
+                'mapping_rules', 'charge_attributes.provider_name', 'charge_attributes.charge_date'
             ) }}
 ),
 
 provider_service_matches as (
     select
-        charges.charge_id,
+        charge_attributes.*,
         mapping_rules.rule_id,
         mapping_rules.service_id,
         'provider_service' as mapping_method,
         5 as precedence,
         mapping_rules.priority
-    from charges
+    from charge_attributes
     inner join mapping_rules
         on
             mapping_rules.rule_type = 'provider_service'
-            and charges.provider_name = mapping_rules.provider_name
-            and lower(trim(charges.service_name)) = mapping_rules.match_value_key
-            and {{ is_valid_on('mapping_rules', 'charges.charge_date') }}
+            and charge_attributes.provider_name = mapping_rules.provider_name
+            and charge_attributes.service_name_key = mapping_rules.match_value_key
+            and {{ is_valid_on('mapping_rules', 'charge_attributes.charge_date') }}
 ),
 
-rule_matches as (
+-- Resource and tag rules (levels 1 and 2) are matched per charge; account and provider-service
+-- rules (levels 3 to 5) per combination of attributes. A charge's winning rule is its first
+-- charge-level match when it has one (a lower level wins), else its attributes' first match.
+charge_matches as (
     select * from resource_matches
     union all
     select * from tag_matches
-    union all
+),
+
+first_charge_matches as (
+    {{ first_mapping_rule_matches('charge_matches', ['charge_id']) }}
+),
+
+attribute_matches as (
     select * from account_matches
     union all
     select * from provider_service_matches
 ),
 
-first_matches as (
-    {{ first_mapping_rule_matches('rule_matches', ['charge_id']) }}
+first_attribute_matches as (
+    {{ first_mapping_rule_matches('attribute_matches', [
+        'provider_name', 'billing_account_id', 'sub_account_id', 'service_name_key',
+        'charge_date',
+    ]) }}
+),
+
+charges_matched as (
+    select
+        charges.charge_id,
+        charges.charge_date,
+        charges.billing_month,
+        case
+            when first_charge_matches.precedence is not null
+                then first_charge_matches.rule_id
+            else first_attribute_matches.rule_id
+        end as rule_id,
+        case
+            when first_charge_matches.precedence is not null
+                then first_charge_matches.service_id
+            else first_attribute_matches.service_id
+        end as service_id,
+        case
+            when first_charge_matches.precedence is not null
+                then first_charge_matches.mapping_method
+            else first_attribute_matches.mapping_method
+        end as mapping_method
+    from charges
+    left join first_charge_matches
+        on charges.charge_id = first_charge_matches.charge_id
+    left join first_attribute_matches
+        on
+            charges.provider_name is not distinct from first_attribute_matches.provider_name
+            and charges.billing_account_id
+            is not distinct from first_attribute_matches.billing_account_id
+            and charges.sub_account_id is not distinct from first_attribute_matches.sub_account_id
+            and lower(trim(charges.service_name))
+            is not distinct from first_attribute_matches.service_name_key
+            and charges.charge_date = first_attribute_matches.charge_date
 ),
 
 -- The explicit fallback rule (rule_type fallback, service `unallocated`) valid on each day.
@@ -178,24 +236,22 @@ fallback_rules as (
 final as (
     select
         -- ids
-        charges.charge_id,
+        charges_matched.charge_id,
         coalesce(
-            first_matches.service_id, fallback_rules.service_id, 'unallocated'
+            charges_matched.service_id, fallback_rules.service_id, 'unallocated'
         ) as service_id,
-        coalesce(first_matches.rule_id, fallback_rules.rule_id) as mapping_rule_id,
+        coalesce(charges_matched.rule_id, fallback_rules.rule_id) as mapping_rule_id,
         -- strings
-        coalesce(first_matches.mapping_method, 'unallocated') as mapping_method,
+        coalesce(charges_matched.mapping_method, 'unallocated') as mapping_method,
         -- dates
-        charges.charge_date,
+        charges_matched.charge_date,
         -- timestamps
         {{ month_built_at() }} as month_built_at,
         -- the month partition: last, for Spark's insert_overwrite (macros/month_incremental.sql)
-        charges.billing_month
-    from charges
-    left join first_matches
-        on charges.charge_id = first_matches.charge_id
+        charges_matched.billing_month
+    from charges_matched
     left join fallback_rules
-        on charges.charge_date = fallback_rules.charge_date
+        on charges_matched.charge_date = fallback_rules.charge_date
 )
 
 select * from final
