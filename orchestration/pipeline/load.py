@@ -3,8 +3,8 @@
 One file is one transaction: its `raw.load_log` row, its typed rows and its quarantined rows are
 committed together or not at all, so an interrupted load leaves no half file behind and the next run
 simply loads it again. Every file is hashed first (sha256): a file whose content was already
-loaded is skipped or logged as a duplicate without being read. Two new files are read at once,
-each in its own transaction: a CSV reader keeps one core busy.
+loaded is skipped or logged as a duplicate without being read. The new files are then read
+FILES_AT_ONCE at a time, the largest first, each in its own transaction.
 
 Typing happens in DuckDB, not in Python: the file is read with every column as text under names we
 generate (`c0`, `c1`, ...), so nothing from the file (header names, values, paths) is ever spliced
@@ -576,7 +576,7 @@ def _csv_rejects(
 ) -> int:
     """After the typing pass over a CSV file: quarantine the lines DuckDB's reader rejected (and
     the record it dropped), give each row of `_typed` its physical `_line` when a record is not
-    one line; return how many lines were quarantined here. `physical_lines`: from `_scan`."""
+    one line; return how many lines were quarantined here (`_physical_lines` counted the file)."""
     width = len(header)
     # (fetchall: DuckDB keeps a fetchone() result open, which blocks `register` below)
     ((has_rejects,),) = con.execute(
