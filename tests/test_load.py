@@ -146,9 +146,9 @@ def test_the_logged_sha256_is_that_of_the_file_as_stored_however_it_was_read(lan
     assert [r.status for r in load_extract(con, landing, "billing", "run-2")] == ["skipped"] * 3
 
 
-def test_files_read_largest_first_keep_path_order_in_ids_results_and_duplicates(landing, con):
-    # the largest file is read first (FILES_AT_ONCE may read several at once); what is loaded,
-    # its file id and which of two same-content files counts as the original follow path order
+def test_file_ids_results_and_the_original_of_two_copies_follow_path_order(landing, con):
+    # every file is hashed before any is read; what is loaded, its file id and which of two
+    # same-content files counts as the original follow path order, whatever the files' sizes
     row = f"1,1,USD,a,{PERIOD},{PERIOD},Usage,,"
     billing = landing / "billing"
     _csv(billing / "a_small.csv", [HEADER, row])

@@ -3,8 +3,7 @@
 One file is one transaction: its `raw.load_log` row, its typed rows and its quarantined rows are
 committed together or not at all, so an interrupted load leaves no half file behind and the next run
 simply loads it again. Every file is hashed first (sha256): a file whose content was already
-loaded is skipped or logged as a duplicate without being read. The new files are then read
-FILES_AT_ONCE at a time, the largest first, each in its own transaction.
+loaded is skipped or logged as a duplicate without being read.
 
 Typing happens in DuckDB, not in Python: the file is read with every column as text under names we
 generate (`c0`, `c1`, ...), so nothing from the file (header names, values, paths) is ever spliced
@@ -55,7 +54,6 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from queue import Queue
 
 import duckdb
 import numpy as np
@@ -450,14 +448,16 @@ def _load_file(
     _mark_duplicates(con, width, records, path)
     cols = ", ".join(c.name for c in spec.columns)
     # In no order (sorting the file's rows cost more than typing them), and without the buffers
-    # that keeping the order of a parallel insert needs. SESSION: other connections keep theirs.
+    # that keeping the order of a parallel insert needs; for this statement only.
     con.execute("set session preserve_insertion_order = false")
-    con.execute(
-        f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
-        f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0",
-        [file_id],
-    )
-    con.execute("reset session preserve_insertion_order")
+    try:
+        con.execute(
+            f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
+            f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0",
+            [file_id],
+        )
+    finally:
+        con.execute("reset session preserve_insertion_order")
     con.execute(
         "insert into raw.quarantine "
         "select ?, ?, _line, "
@@ -676,95 +676,46 @@ def log_file(
     )
 
 
-# Files read at once, each on a connection of its own. A CSV reader is serial (one core per file,
-# a gzip file cannot be split), so a second file would keep the other core busy: at 10M rows two
-# at once loaded in 87 s against 118 s, but at 50M two typing passes ran out of the 2GB default.
-FILES_AT_ONCE = 1
-
-
 def load_extract(
     con: duckdb.DuckDBPyConnection, landing: Path, kind: str, run_id: str
 ) -> list[FileResult]:
-    """Load every new file of one extract kind; one transaction per file.
+    """Load every new file of one extract kind, in path order; one transaction per file.
 
-    Every file is hashed first, in path order: its content decides before it is read whether it
-    is new, already loaded under this path (skipped unread) or under another one (a duplicate,
-    logged unread; two new paths with the same content: the first in path order loads). The new
-    files are then read FILES_AT_ONCE at a time, the largest first, each committed on its own
-    cursor of `con`.
+    Every file is hashed before it is read: a content already logged under this path is skipped
+    unread, under another path logged as a duplicate unread. One file at a time: the CSV reader
+    is serial, but two typing passes at once ran out of the 2GB default at 50M rows.
     """
     spec = EXTRACTS[kind]
     ensure_raw_schema(con)
     ((file_id,),) = con.execute("select coalesce(max(file_id), 0) + 1 from raw.load_log").fetchall()
-    # per file in path order: its result, or (path, rel, sha, file_id) when it is to be read
-    outcomes: list[FileResult | tuple[Path, str, str, int]] = []
-    this_run: dict[str, str] = {}  # sha256 -> the first path of this run with that content
+    results = []
     for path in landing_files(landing, kind):
         rel = path.relative_to(landing).as_posix()
         sha = sha256_of(path)
-        seen = _paths_logged_with(con, sha) + ([this_run[sha]] if sha in this_run else [])
+        seen = _paths_logged_with(con, sha)
         if rel in seen:
-            outcomes.append(FileResult(kind, rel, sha, "skipped"))
+            results.append(FileResult(kind, rel, sha, "skipped"))
             continue
-        this_run.setdefault(sha, rel)
         if seen:
             result = _duplicate(kind, rel, sha, seen[0])
             _log_unloaded(con, file_id, run_id, result, path)
-            outcomes.append(result)
         else:
-            outcomes.append((path, rel, sha, file_id))
-        file_id += 1
-    # the largest first: the last file read alone is a small one
-    to_read = sorted(
-        (o for o in outcomes if isinstance(o, tuple)), key=lambda o: -o[0].stat().st_size
-    )
-    cursors: Queue[duckdb.DuckDBPyConnection] = Queue()
-    for _ in range(FILES_AT_ONCE):
-        cursors.put(con.cursor())
-    try:
-        with ThreadPoolExecutor(max_workers=FILES_AT_ONCE) as readers:
-            loading = {
-                o[3]: readers.submit(_load_on_a_cursor, cursors, spec, *o, run_id) for o in to_read
-            }
+            con.begin()
             try:
-                return [loading[o[3]].result() if isinstance(o, tuple) else o for o in outcomes]
+                result = _load_file(con, spec, path, rel, sha, file_id, run_id)
+            except UNREADABLE as exc:
+                con.rollback()
+                message = f"unreadable file: {str(exc) or type(exc).__name__}"
+                result = FileResult(kind, rel, sha, "rejected", message=message)
+                _log_unloaded(con, file_id, run_id, result, path)
             except BaseException:
-                readers.shutdown(cancel_futures=True)  # a bug: the files not started stay unread
+                con.rollback()  # a bug, not bad input: nothing of this file stays, the run fails
                 raise
-    finally:
-        while not cursors.empty():
-            cursors.get().close()
-
-
-def _load_on_a_cursor(
-    cursors: Queue,
-    spec: ExtractSpec,
-    path: Path,
-    rel: str,
-    sha: str,
-    file_id: int,
-    run_id: str,
-) -> FileResult:
-    """Load one file in a transaction of its own, on a cursor taken from CURSORS (and put
-    back); an unreadable file is rolled back and logged rejected."""
-    cursor = cursors.get()
-    try:
-        cursor.begin()
-        try:
-            result = _load_file(cursor, spec, path, rel, sha, file_id, run_id)
-        except UNREADABLE as exc:
-            cursor.rollback()
-            message = f"unreadable file: {str(exc) or type(exc).__name__}"
-            result = FileResult(spec.kind, rel, sha, "rejected", message=message)
-            _log_unloaded(cursor, file_id, run_id, result, path)
-            return result
-        except BaseException:
-            cursor.rollback()  # a bug, not bad input: nothing of this file stays, the run fails
-            raise
-        cursor.commit()
-        return result
-    finally:
-        cursors.put(cursor)
+            else:
+                con.commit()
+        results.append(result)
+        file_id += 1
+    return results
 
 
 def _log_unloaded(
@@ -783,11 +734,10 @@ def _log_unloaded(
     con.commit()
 
 
-def _paths_logged_with(con: duckdb.DuckDBPyConnection, sha: str, file_id: int = 0) -> list[str]:
-    """The paths logged with this content (oldest first), other than file FILE_ID's."""
+def _paths_logged_with(con: duckdb.DuckDBPyConnection, sha: str) -> list[str]:
+    """The paths logged with this content, oldest first."""
     rows = con.execute(
-        "select path from raw.load_log where sha256 = ? and file_id <> ? order by file_id",
-        [sha, file_id],
+        "select path from raw.load_log where sha256 = ? order by file_id", [sha]
     ).fetchall()
     return [path for (path,) in rows]
 
