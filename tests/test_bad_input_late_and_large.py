@@ -226,6 +226,12 @@ def test_a_large_file_streams_with_bounded_memory(tmp_path, record_property):
     assert query(warehouse, "select line, column_name from raw.quarantine order by line") == [
         (i + 2, "BilledCost") for i in range(BAD_AT, rows, BAD_EVERY)
     ]
+    # each record i of the series sits on line i + 2 and says so in its description
+    assert query(
+        warehouse,
+        "select count(*) from raw.billing where _line <> "
+        "cast(regexp_extract(ChargeDescription, 'line ([0-9]+) of', 1) as bigint) + 2",
+    ) == [(0,)]
     assert peak_rss < RSS_LIMIT_BYTES, figures
     if size >= 2 * RSS_LIMIT_BYTES:
         assert peak_rss < size / 2, figures

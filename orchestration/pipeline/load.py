@@ -49,7 +49,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -341,14 +341,69 @@ def _type_records(
     cols = ", ".join(c.name for c in spec.columns)
     candidates = "".join(f", {beyond_scale_candidate(f'c{p}')} as _b{p}" for p, _ in money)
     candidate_cols = "".join(f", _b{p}" for p, _ in money)
-    con.execute(
-        "create or replace temp table _typed as "
-        f"select _rec, _rec + 1 as _line, {cols}, _extra_columns, _errors, _hash, "
-        f"case when len(_errors) > 0 then {record} end as _record{candidate_cols} "
-        f"from (select _rec, {text_cols}, {typed}, {extra_json} as _extra_columns, "
-        f"{error_list} as _errors, hash({text_cols}) as _hash{candidates} from {records})",
-        params,
-    )
+    # the rows of `_typed` keep the order the reader returned them in (`_type_in_parallel`)
+    con.execute("set session preserve_insertion_order = true")
+    try:
+        con.execute(
+            "create or replace temp table _typed as "
+            f"select _rec, _rec + 1 as _line, {cols}, _extra_columns, _errors, _hash, "
+            f"case when len(_errors) > 0 then {record} end as _record{candidate_cols} "
+            f"from (select _rec, {text_cols}, {typed}, {extra_json} as _extra_columns, "
+            f"{error_list} as _errors, hash({text_cols}) as _hash{candidates} from {records})",
+            params,
+        )
+    finally:
+        con.execute("reset session preserve_insertion_order")
+
+
+def _type_in_parallel(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExtractSpec,
+    positions: dict[str, int],
+    extra: list[tuple[int, str]],
+    width: int,
+    money: list[tuple[int, str]],
+    path: Path,
+    physical_lines: Future[int],
+) -> bool:
+    """`_type_records` over a CSV file read in parallel, its rows then numbered by their rowids;
+    False, leaving the file to the serial reader, unless that read was clean: every line after the
+    header one record, none rejected, and the rowids able to number the rows.
+
+    The parallel reader gives up on, or words differently, some malformed files (mixed line
+    endings, an unclosed quote) that the serial reader reads line by line; any file with such a
+    line is typed again serially, so its verdicts are the serial reader's."""
+    try:
+        _type_records(
+            con, spec, positions, extra, width, money, _csv_records(width, numbered=False), path
+        )
+    except duckdb.InvalidInputException:
+        clean = False
+    else:
+        ((rows, least, greatest),) = con.execute(
+            "select count(*), min(rowid), max(rowid) from _typed"
+        ).fetchall()
+        ((rejected,),) = con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
+        ).fetchall()
+        if rejected:
+            ((rejected,),) = con.execute("select count(*) from tbm_rejects").fetchall()
+        # With insertion order preserved, a materialized table's rowid order is the order its rows
+        # were inserted in (DuckDB, "Order Preservation"). n distinct rowids spanning n values
+        # are each value of the span: the k-th row's rowid is the least plus k - 1.
+        clean = (
+            not rejected
+            and physical_lines.result() == 1 + rows
+            and (not rows or greatest - least + 1 == rows)
+        )
+    if clean:
+        con.execute(
+            "update _typed set _rec = rowid - $least + 1, _line = rowid - $least + 2",
+            {"least": least or 0},
+        )
+    else:
+        con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
+    return clean
 
 
 def _record(width: int) -> str:
@@ -396,7 +451,7 @@ def _load_file(
     file_id: int,
     run_id: str,
 ) -> FileResult:
-    """Load one file in the open transaction."""
+    """Load one file: type it, then write it in a transaction of its own."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with _reading(path):
         header = read_header(path)
@@ -424,90 +479,107 @@ def _load_file(
     ]
     records = _parquet_records(width) if parquet else _csv_records(width)
     con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
-    # DuckDB and the file reads release the GIL: the count runs on the core a serial reader leaves
+    # DuckDB and the file reads release the GIL: the count runs beside the typing pass
     with ThreadPoolExecutor(max_workers=1) as background:
         counting = None if parquet else background.submit(_physical_lines, path)
         with _reading(path):
-            _type_records(con, spec, positions, extra, width, money, records, path)
+            if parquet or not _type_in_parallel(
+                con, spec, positions, extra, width, money, path, counting
+            ):
+                _type_records(con, spec, positions, extra, width, money, records, path)
             physical_lines = counting.result() if counting else None
-    csv_quarantined = (
-        0 if parquet else _csv_rejects(con, path, header, file_id, rel, now, physical_lines)
-    )
-    rounded = round_beyond_scale(con, "_typed", money) if money else []
-    if rounded:
-        # the value Python rounded half-even replaces the one DuckDB's cast rounded
-        sets = ", ".join(
-            f"{name} = case when r._r{position} is not null and _typed.{name} is not null "
-            f"then try_cast(r._r{position} as {MONEY}) else _typed.{name} end"
-            for position, name in money
-            if position in rounded
+    # the typing pass ran outside the transaction: a parallel read that gives up aborts nothing
+    with _transaction(con):
+        csv_quarantined = (
+            0 if parquet else _csv_rejects(con, path, header, file_id, rel, now, physical_lines)
         )
+        rounded = round_beyond_scale(con, "_typed", money) if money else []
+        if rounded:
+            # the value Python rounded half-even replaces the one DuckDB's cast rounded
+            sets = ", ".join(
+                f"{name} = case when r._r{position} is not null and _typed.{name} is not null "
+                f"then try_cast(r._r{position} as {MONEY}) else _typed.{name} end"
+                for position, name in money
+                if position in rounded
+            )
+            con.execute(
+                f"update _typed set {sets} from _rounded_lines as r where _typed._line = r._line"
+            )
+        _mark_duplicates(con, width, records, path)
+        cols = ", ".join(c.name for c in spec.columns)
+        # In no order (sorting the file's rows cost more than typing them), and without the buffers
+        # that keeping the order of a parallel insert needs; for this statement only.
+        con.execute("set session preserve_insertion_order = false")
+        try:
+            con.execute(
+                f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
+                f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0",
+                [file_id],
+            )
+        finally:
+            con.execute("reset session preserve_insertion_order")
         con.execute(
-            f"update _typed set {sets} from _rounded_lines as r where _typed._line = r._line"
+            "insert into raw.quarantine "
+            "select ?, ?, _line, "
+            "nullif(regexp_extract(_errors[1], '^([A-Za-z_][A-Za-z0-9_]*): ', 1), ''), "
+            "array_to_string(_errors, '; '), _record, ? from _typed where len(_errors) > 0 "
+            "order by _line",
+            [file_id, rel, now],
         )
-    _mark_duplicates(con, width, records, path)
-    cols = ", ".join(c.name for c in spec.columns)
-    # In no order (sorting the file's rows cost more than typing them), and without the buffers
-    # that keeping the order of a parallel insert needs; for this statement only.
-    con.execute("set session preserve_insertion_order = false")
-    try:
+        if rounded:
+            con.execute(
+                "insert into raw.rounded_amounts "
+                "select ?, r._line, r.column_name, r.delivered_value, "
+                f"cast(r.stored_value as {MONEY}), cast(r.rounding_difference as decimal(38, "
+                f"{DIFFERENCE_SCALE})) from _rounded as r join _typed as t using (_line) "
+                "where len(t._errors) = 0 order by r._line, r.position",
+                [file_id],
+            )
+        ((amounts_rounded,),) = con.execute(
+            "select count(*) from raw.rounded_amounts where file_id = ?", [file_id]
+        ).fetchall()
+        loaded, bad = con.execute(
+            "select count(*) filter (where len(_errors) = 0), "
+            "count(*) filter (where len(_errors) > 0) from _typed"
+        ).fetchone()
+        quarantined = bad + csv_quarantined
+        message = f"missing required columns: {', '.join(missing)}" if missing else None
+        status = "rejected" if missing else "loaded"
+        result = FileResult(
+            spec.kind,
+            rel,
+            sha,
+            status,
+            version,
+            loaded + quarantined,
+            loaded,
+            quarantined,
+            message,
+            amounts_rounded,
+        )
+        log_file(con, file_id, run_id, result, path, now)
+        # the working copies of the file are not kept until the next file replaces them
         con.execute(
-            f"insert into {spec.table} (_file_id, _line, {cols}, _extra_columns) "
-            f"select ?, _line, {cols}, _extra_columns from _typed where len(_errors) = 0",
-            [file_id],
+            "drop table if exists _typed; drop table if exists _candidates; "
+            "drop table if exists _first; "
+            "drop table if exists _good_lines; drop table if exists _reject_steps; "
+            "drop table if exists _rejects; drop table if exists tbm_rejects; "
+            "drop table if exists _rounded; drop table if exists _rounded_lines; "
+            "drop table if exists tbm_rejects_scan"
         )
-    finally:
-        con.execute("reset session preserve_insertion_order")
-    con.execute(
-        "insert into raw.quarantine "
-        "select ?, ?, _line, "
-        "nullif(regexp_extract(_errors[1], '^([A-Za-z_][A-Za-z0-9_]*): ', 1), ''), "
-        "array_to_string(_errors, '; '), _record, ? from _typed where len(_errors) > 0 "
-        "order by _line",
-        [file_id, rel, now],
-    )
-    if rounded:
-        con.execute(
-            "insert into raw.rounded_amounts "
-            "select ?, r._line, r.column_name, r.delivered_value, "
-            f"cast(r.stored_value as {MONEY}), cast(r.rounding_difference as decimal(38, "
-            f"{DIFFERENCE_SCALE})) from _rounded as r join _typed as t using (_line) "
-            "where len(t._errors) = 0 order by r._line, r.position",
-            [file_id],
-        )
-    ((amounts_rounded,),) = con.execute(
-        "select count(*) from raw.rounded_amounts where file_id = ?", [file_id]
-    ).fetchall()
-    loaded, bad = con.execute(
-        "select count(*) filter (where len(_errors) = 0), count(*) filter (where len(_errors) > 0) "
-        "from _typed"
-    ).fetchone()
-    quarantined = bad + csv_quarantined
-    message = f"missing required columns: {', '.join(missing)}" if missing else None
-    status = "rejected" if missing else "loaded"
-    result = FileResult(
-        spec.kind,
-        rel,
-        sha,
-        status,
-        version,
-        loaded + quarantined,
-        loaded,
-        quarantined,
-        message,
-        amounts_rounded,
-    )
-    log_file(con, file_id, run_id, result, path, now)
-    # the working copies of the file are not kept until the next file replaces them
-    con.execute(
-        "drop table if exists _typed; drop table if exists _candidates; "
-        "drop table if exists _first; "
-        "drop table if exists _good_lines; drop table if exists _reject_steps; "
-        "drop table if exists _rejects; drop table if exists tbm_rejects; "
-        "drop table if exists _rounded; drop table if exists _rounded_lines; "
-        "drop table if exists tbm_rejects_scan"
-    )
     return result
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit what the block wrote, or nothing of it if it raises (a rejected file or a bug)."""
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 def _parquet_records(width: int) -> str:
@@ -524,14 +596,17 @@ def _parquet_records(width: int) -> str:
     )
 
 
-def _csv_records(width: int) -> str:
+def _csv_records(width: int, numbered: bool = True) -> str:
     """The CSV file `$path`'s records after the header, as text columns c0..c{width-1}, numbered
-    `_rec` from 1 in file order; the lines DuckDB's reader rejects go to `tbm_rejects`."""
+    `_rec` from 1 in file order (read serially), or with a null `_rec` (read in parallel); the
+    lines DuckDB's reader rejects go to `tbm_rejects`."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    rec = "row_number() over ()" if numbered else "null"
     return (
-        "(select *, cast(row_number() over () as bigint) as _rec from read_csv($path, "
+        f"(select *, cast({rec} as bigint) as _rec from read_csv($path, "
         "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', columns = {columns}, nullstr = ['NULL', ''], parallel = false, "
+        f"escape = '\"', columns = {columns}, nullstr = ['NULL', ''], "
+        f"parallel = {str(not numbered).lower()}, "
         "ignore_errors = true, store_rejects = true, rejects_table = 'tbm_rejects', "
         "rejects_scan = 'tbm_rejects_scan', strict_mode = true))"
     )
@@ -682,8 +757,8 @@ def load_extract(
     """Load every new file of one extract kind, in path order; one transaction per file.
 
     Every file is hashed before it is read: a content already logged under this path is skipped
-    unread, under another path logged as a duplicate unread. One file at a time: the CSV reader
-    is serial, but two typing passes at once ran out of the 2GB default at 50M rows.
+    unread, under another path logged as a duplicate unread. One file at a time, each read on
+    every core DuckDB has (two typing passes at once ran out of the 2GB default at 50M rows).
     """
     spec = EXTRACTS[kind]
     ensure_raw_schema(con)
@@ -700,19 +775,12 @@ def load_extract(
             result = _duplicate(kind, rel, sha, seen[0])
             _log_unloaded(con, file_id, run_id, result, path)
         else:
-            con.begin()
             try:
                 result = _load_file(con, spec, path, rel, sha, file_id, run_id)
             except UNREADABLE as exc:
-                con.rollback()
                 message = f"unreadable file: {str(exc) or type(exc).__name__}"
                 result = FileResult(kind, rel, sha, "rejected", message=message)
                 _log_unloaded(con, file_id, run_id, result, path)
-            except BaseException:
-                con.rollback()  # a bug, not bad input: nothing of this file stays, the run fails
-                raise
-            else:
-                con.commit()
         results.append(result)
         file_id += 1
     return results
