@@ -25,7 +25,8 @@ with
 
 charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         provider_name,
         charge_category,
         service_category,
@@ -43,7 +44,8 @@ charges as (
 
 converted_charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         billed_cost_reporting,
         effective_cost_reporting,
         has_missing_fx_rate
@@ -53,7 +55,8 @@ converted_charges as (
 
 mapped_charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         service_id,
         mapping_rule_id,
         mapping_method
@@ -78,9 +81,9 @@ charges_joined as (
         ) as is_idle_cost
     from charges
     left join converted_charges
-        on charges.charge_id = converted_charges.charge_id
+        on {{ same_charge('charges', 'converted_charges') }}
     left join mapped_charges
-        on charges.charge_id = mapped_charges.charge_id
+        on {{ same_charge('charges', 'mapped_charges') }}
 ),
 
 -- A group with a charge lacking an FX rate has no reporting amount (null, not a partial sum):

@@ -14,6 +14,8 @@ with
 charges as (
     select
         charge_id,
+        source_file_id,
+        source_line,
         billing_account_id,
         billing_currency,
         billing_month,
@@ -28,7 +30,8 @@ charges as (
 
 converted_charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         effective_cost_reporting,
         has_missing_fx_rate
     from {{ ref('int_charges_converted_to_reporting_currency') }}
@@ -37,7 +40,8 @@ converted_charges as (
 
 mapped_charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         service_id
     from {{ ref('int_charges_mapped_to_services') }}
     {{ where_months_to_build() }}
@@ -53,9 +57,9 @@ charges_joined as (
         coalesce(mapped_charges.service_id = 'unallocated', false) as is_unallocated
     from charges
     left join converted_charges
-        on charges.charge_id = converted_charges.charge_id
+        on {{ same_charge('charges', 'converted_charges') }}
     left join mapped_charges
-        on charges.charge_id = mapped_charges.charge_id
+        on {{ same_charge('charges', 'mapped_charges') }}
 ),
 
 checked as (

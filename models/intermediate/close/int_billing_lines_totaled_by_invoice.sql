@@ -12,7 +12,8 @@ with
 
 charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         invoice_id,
         provider_name,
         billing_account_id,
@@ -25,7 +26,8 @@ charges as (
 
 converted_charges as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         billed_cost_reporting
     from {{ ref('int_charges_converted_to_reporting_currency') }}
     {{ where_months_to_build() }}
@@ -33,7 +35,9 @@ converted_charges as (
 
 -- the charges the allocation received (each is mapped to a service or to `unallocated`)
 mapped_charges as (
-    select charge_id
+    select
+        source_file_id,
+        source_line
     from {{ ref('int_charges_mapped_to_services') }}
     {{ where_months_to_build() }}
 ),
@@ -42,12 +46,12 @@ charges_joined as (
     select
         charges.*,
         converted_charges.billed_cost_reporting,
-        mapped_charges.charge_id is not null as is_allocated
+        mapped_charges.source_file_id is not null as is_allocated
     from charges
     left join converted_charges
-        on charges.charge_id = converted_charges.charge_id
+        on {{ same_charge('charges', 'converted_charges') }}
     left join mapped_charges
-        on charges.charge_id = mapped_charges.charge_id
+        on {{ same_charge('charges', 'mapped_charges') }}
 ),
 
 -- A total with a charge lacking an FX rate has no reporting amount (null, not a partial sum).

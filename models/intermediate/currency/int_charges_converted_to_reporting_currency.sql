@@ -14,6 +14,8 @@ charge_days as (
 charges as (
     select
         charge_id,
+        source_file_id,
+        source_line,
         billing_currency,
         billed_cost,
         effective_cost,
@@ -159,6 +161,8 @@ final as (
     select
         -- ids
         charge_id,
+        source_file_id,
+        source_line,
         -- strings
         billing_currency,
         '{{ reporting_currency() }}' as reporting_currency,

@@ -7,6 +7,8 @@ with
 charges as (
     select
         charge_id,
+        source_file_id,
+        source_line,
         provider_name,
         billing_account_id,
         sub_account_id,
@@ -197,6 +199,8 @@ first_attribute_matches as (
 charges_matched as (
     select
         charges.charge_id,
+        charges.source_file_id,
+        charges.source_line,
         charges.charge_date,
         charges.billing_month,
         case
@@ -237,6 +241,8 @@ final as (
     select
         -- ids
         charges_matched.charge_id,
+        charges_matched.source_file_id,
+        charges_matched.source_line,
         coalesce(
             charges_matched.service_id, fallback_rules.service_id, 'unallocated'
         ) as service_id,
