@@ -383,11 +383,9 @@ def _type_in_parallel(
         ((rows, least, greatest),) = con.execute(
             "select count(*), min(rowid), max(rowid) from _typed"
         ).fetchall()
-        ((rejected,),) = con.execute(
-            "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
-        ).fetchall()
-        if rejected:
-            ((rejected,),) = con.execute("select count(*) from tbm_rejects").fetchall()
+        rejected = (
+            _has_rejects(con) and con.execute("select count(*) from tbm_rejects").fetchall()[0][0]
+        )
         # With insertion order preserved, a materialized table's rowid order is the order its rows
         # were inserted in (DuckDB, "Order Preservation"). n distinct rowids spanning n values
         # are each value of the span: the k-th row's rowid is the least plus k - 1.
@@ -558,16 +556,20 @@ def _load_file(
             amounts_rounded,
         )
         log_file(con, file_id, run_id, result, path, now)
-        # the working copies of the file are not kept until the next file replaces them
-        con.execute(
-            "drop table if exists _typed; drop table if exists _candidates; "
-            "drop table if exists _first; "
-            "drop table if exists _good_lines; drop table if exists _reject_steps; "
-            "drop table if exists _rejects; drop table if exists tbm_rejects; "
-            "drop table if exists _rounded; drop table if exists _rounded_lines; "
-            "drop table if exists tbm_rejects_scan"
-        )
     return result
+
+
+def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop a file's working copies, so they are not kept until the next file replaces them;
+    `_typed` is made outside the file's transaction, so a rejection does not drop it."""
+    con.execute(
+        "drop table if exists _typed; drop table if exists _candidates; "
+        "drop table if exists _first; "
+        "drop table if exists _good_lines; drop table if exists _reject_steps; "
+        "drop table if exists _rejects; drop table if exists tbm_rejects; "
+        "drop table if exists _rounded; drop table if exists _rounded_lines; "
+        "drop table if exists tbm_rejects_scan"
+    )
 
 
 @contextmanager
@@ -640,6 +642,16 @@ _REJECT_REASON = (
 )
 
 
+def _has_rejects(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the CSV reader made its rejects table (`tbm_rejects`), as it does when it rejects
+    a line."""
+    # (fetchall: DuckDB keeps a fetchone() result open, which blocks a later `register`)
+    ((tables,),) = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
+    ).fetchall()
+    return bool(tables)
+
+
 def _csv_rejects(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -653,13 +665,9 @@ def _csv_rejects(
     the record it dropped), give each row of `_typed` its physical `_line` when a record is not
     one line; return how many lines were quarantined here (`_physical_lines` counted the file)."""
     width = len(header)
-    # (fetchall: DuckDB keeps a fetchone() result open, which blocks `register` below)
-    ((has_rejects,),) = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'tbm_rejects'"
-    ).fetchall()
     # one row per rejected line (DuckDB's numbering); `found`: how many fields it saw there
     con.execute(
-        f"create or replace temp table _rejects as {_REJECTS if has_rejects else _NO_REJECTS}"
+        f"create or replace temp table _rejects as {_REJECTS if _has_rejects(con) else _NO_REJECTS}"
     )
     reject_lines = con.execute(
         "select line::bigint as line from _rejects order by line"
@@ -781,6 +789,8 @@ def load_extract(
                 message = f"unreadable file: {str(exc) or type(exc).__name__}"
                 result = FileResult(kind, rel, sha, "rejected", message=message)
                 _log_unloaded(con, file_id, run_id, result, path)
+            finally:
+                _drop_working_tables(con)
         results.append(result)
         file_id += 1
     return results
