@@ -48,11 +48,12 @@ import hashlib
 import re
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -358,25 +359,20 @@ def _type_records(
 
 def _type_in_parallel(
     con: duckdb.DuckDBPyConnection,
-    spec: ExtractSpec,
-    positions: dict[str, int],
-    extra: list[tuple[int, str]],
+    type_records: Callable[[str], None],
     width: int,
-    money: list[tuple[int, str]],
-    path: Path,
     physical_lines: Future[int],
 ) -> bool:
-    """`_type_records` over a CSV file read in parallel, its rows then numbered by their rowids;
-    False, leaving the file to the serial reader, unless that read was clean: every line after the
-    header one record, none rejected, and the rowids able to number the rows.
+    """`type_records` (`_type_records` of the file) over the CSV file read in parallel, its rows
+    then numbered by their rowids; False, leaving the file to the serial reader, unless that read
+    was clean: every line after the header one record, none rejected, and the rowids able to
+    number the rows.
 
     The parallel reader gives up on, or words differently, some malformed files (mixed line
     endings, an unclosed quote) that the serial reader reads line by line; any file with such a
     line is typed again serially, so its verdicts are the serial reader's."""
     try:
-        _type_records(
-            con, spec, positions, extra, width, money, _csv_records(width, numbered=False), path
-        )
+        type_records(_csv_records(width, numbered=False))
     except duckdb.InvalidInputException:
         clean = False
     else:
@@ -478,13 +474,12 @@ def _load_file(
     records = _parquet_records(width) if parquet else _csv_records(width)
     con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
     # DuckDB and the file reads release the GIL: the count runs beside the typing pass
+    type_records = partial(_type_records, con, spec, positions, extra, width, money, path=path)
     with ThreadPoolExecutor(max_workers=1) as background:
         counting = None if parquet else background.submit(_physical_lines, path)
         with _reading(path):
-            if parquet or not _type_in_parallel(
-                con, spec, positions, extra, width, money, path, counting
-            ):
-                _type_records(con, spec, positions, extra, width, money, records, path)
+            if parquet or not _type_in_parallel(con, type_records, width, counting):
+                type_records(records)
             physical_lines = counting.result() if counting else None
     # the typing pass ran outside the transaction: a parallel read that gives up aborts nothing
     with _transaction(con):
