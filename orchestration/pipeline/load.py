@@ -329,7 +329,9 @@ def _type_records(
     the reader returned: `_rec` (its number, from 1), `_line` (its physical line when every record
     is one line; `_csv_rejects` corrects it otherwise), the typed columns, `_extra_columns`,
     `_errors`, `_hash` (of every field, as text), `_record` (the record as CSV text, for a
-    quarantined row) and `_b{position}` for each money column (`beyond_scale_candidate`)."""
+    quarantined row) and `_b{position}` for each money column (`beyond_scale_candidate`).
+    The rejects of an earlier read of the file are dropped first: `tbm_rejects` holds this
+    read's."""
     typed, error_list = _typing_select(spec, positions)
     params: dict[str, object] = {"path": str(path)}
     extra_json = "cast(null as varchar)"
@@ -342,6 +344,7 @@ def _type_records(
     cols = ", ".join(c.name for c in spec.columns)
     candidates = "".join(f", {beyond_scale_candidate(f'c{p}')} as _b{p}" for p, _ in money)
     candidate_cols = "".join(f", _b{p}" for p, _ in money)
+    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
     # the rows of `_typed` keep the order the reader returned them in (`_type_in_parallel`)
     con.execute("set session preserve_insertion_order = true")
     try:
@@ -395,8 +398,6 @@ def _type_in_parallel(
             "update _typed set _rec = rowid - $least + 1, _line = rowid - $least + 2",
             {"least": least or 0},
         )
-    else:
-        con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
     return clean
 
 
@@ -472,7 +473,6 @@ def _load_file(
         if c.sql_type == MONEY and c.name in positions
     ]
     records = _parquet_records(width) if parquet else _csv_records(width)
-    con.execute("drop table if exists tbm_rejects; drop table if exists tbm_rejects_scan")
     # DuckDB and the file reads release the GIL: the count runs beside the typing pass
     type_records = partial(_type_records, con, spec, positions, extra, width, money, path=path)
     with ThreadPoolExecutor(max_workers=1) as background:
@@ -797,14 +797,13 @@ def _log_unloaded(
     """Log a file that loaded nothing (a duplicate, a rejected file) in a transaction of its own;
     a rejected file's reason also goes to raw.quarantine."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    con.begin()
-    log_file(con, file_id, run_id, result, path, now)
-    if result.status == "rejected":
-        con.execute(
-            "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
-            [file_id, result.path, result.message, now],
-        )
-    con.commit()
+    with _transaction(con):
+        log_file(con, file_id, run_id, result, path, now)
+        if result.status == "rejected":
+            con.execute(
+                "insert into raw.quarantine values (?, ?, null, null, ?, null, ?)",
+                [file_id, result.path, result.message, now],
+            )
 
 
 def _paths_logged_with(con: duckdb.DuckDBPyConnection, sha: str) -> list[str]:
