@@ -13,7 +13,8 @@ charges as (
         billing_account_id,
         sub_account_id,
         resource_id,
-        service_name,
+        -- provider-service rules compare the service name case- and space-insensitively
+        lower(trim(service_name)) as service_name_key,
         billing_month,
         charge_date
     from {{ ref('stg_focus__charges') }}
@@ -27,7 +28,7 @@ charge_attributes as (
         provider_name,
         billing_account_id,
         sub_account_id,
-        lower(trim(service_name)) as service_name_key,
+        service_name_key,
         charge_date
     from charges
 ),
@@ -227,7 +228,7 @@ charges_matched as (
             and charges.billing_account_id
             is not distinct from first_attribute_matches.billing_account_id
             and charges.sub_account_id is not distinct from first_attribute_matches.sub_account_id
-            and lower(trim(charges.service_name))
+            and charges.service_name_key
             is not distinct from first_attribute_matches.service_name_key
             and charges.charge_date = first_attribute_matches.charge_date
 ),
