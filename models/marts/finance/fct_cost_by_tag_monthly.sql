@@ -17,7 +17,8 @@ charges as (
 
 charge_tags_texts as (
     select
-        charge_id,
+        source_file_id,
+        source_line,
         tags_json
     from {{ ref('stg_focus__charges') }}
     where tags_json is not null
@@ -41,7 +42,7 @@ charge_groups as (
         {{ sum_cost_amounts(billing_suffix='') }}
     from charges
     inner join charge_tags_texts
-        on charges.charge_id = charge_tags_texts.charge_id
+        on {{ same_charge('charges', 'charge_tags_texts') }}
     group by
         charges.billing_month,
         charges.billing_currency,
