@@ -179,6 +179,19 @@ months_to_build as {{ materialized_cte() }} (
 
 {% macro duckdb__materialized_cte() -%}materialized{%- endmacro %}
 
+{#- not_materialized_cte(): the keyword that has a CTE read inline by each query part that names it
+    (`name as not materialized (...)`). DuckDB computes a CTE named more than once into a buffer
+    first; for a selection of millions of charges that buffer spills, and reading the table
+    again in each part is several times faster (int_charges_mapped_to_services at 10M: 13 s
+    materialized, 2.4 s inline). Spark has no such keyword and inlines: nothing. -#}
+{% macro not_materialized_cte() -%}
+    {{ return(adapter.dispatch('not_materialized_cte', 'tbm_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized_cte() -%}{%- endmacro %}
+
+{% macro duckdb__not_materialized_cte() -%}not materialized{%- endmacro %}
+
 {#- where_months_to_build(month_column): in an incremental run, the where clause that keeps the
     rows of months_to_build; nothing in a full build. -#}
 {% macro where_months_to_build(month_column='billing_month') -%}

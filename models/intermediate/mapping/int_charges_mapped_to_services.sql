@@ -4,7 +4,8 @@ with
 
 {{ months_to_build_cte([ref('stg_focus__charges')]) }}
 
-charges as (
+-- read inline by each part below: materialized, 10M charges spill (macro not_materialized_cte)
+charges as {{ not_materialized_cte() }} (
     select
         charge_id,
         source_file_id,
@@ -15,22 +16,44 @@ charges as (
         resource_id,
         -- provider-service rules compare the service name case- and space-insensitively
         lower(trim(service_name)) as service_name_key,
+        tags_json,
         billing_month,
         charge_date
     from {{ ref('stg_focus__charges') }}
     {{ where_months_to_build() }}
 ),
 
--- The account and provider-service rules see only these attributes of a charge: they are matched
--- once per distinct combination (thousands a month), not once per charge (millions).
+-- The tag, account and provider-service rules see only these attributes of a charge: they are
+-- matched once per distinct combination (thousands a month), not once per charge (millions). A
+-- charge's tags depend on its Tags text alone (staging explodes that text; harmonizing reads
+-- only each key and value), so the text stands for them here.
 charge_attributes as (
-    select distinct
+    select
         provider_name,
         billing_account_id,
         sub_account_id,
         service_name_key,
-        charge_date
+        charge_date,
+        tags_json,
+        min(charge_id) as sample_charge_id
     from charges
+    group by
+        provider_name,
+        billing_account_id,
+        sub_account_id,
+        service_name_key,
+        charge_date,
+        tags_json
+),
+
+-- Each Tags text's tags are read from one charge that carries it.
+tag_texts as (
+    select
+        tags_json,
+        min(sample_charge_id) as tagged_charge_id
+    from charge_attributes
+    where tags_json is not null
+    group by tags_json
 ),
 
 charge_tags as (
@@ -63,7 +86,8 @@ services as (
 
 resource_matches as (
     select
-        charges.charge_id,
+        charges.source_file_id,
+        charges.source_line,
         mapping_rules.rule_id,
         mapping_rules.service_id,
         'resource' as mapping_method,
@@ -81,12 +105,14 @@ resource_matches as (
 
 -- Tag rules see the normalized key (aliases applied) and the harmonized value
 -- (int_charge_tags_harmonized: case, whitespace and the organisation's value aliases).
-tags_matching_rule_keys as (
+text_tags_matching_rule_keys as (
     select
-        charge_tags.charge_id,
+        tag_texts.tags_json,
         charge_tags.tag_key,
         charge_tags.tag_value_key
     from charge_tags
+    inner join tag_texts
+        on charge_tags.charge_id = tag_texts.tagged_charge_id
     where charge_tags.tag_key in (
             select mapping_rules.match_key from mapping_rules
             where mapping_rules.rule_type = 'tag'
@@ -95,7 +121,7 @@ tags_matching_rule_keys as (
 
 tag_matches as (
     select
-        charges.charge_id,
+        charge_attributes.*,
         mapping_rules.rule_id,
         case
             when mapping_rules.match_value = '*' then services.service_id
@@ -104,26 +130,26 @@ tag_matches as (
         'tag' as mapping_method,
         2 as precedence,
         mapping_rules.priority
-    from tags_matching_rule_keys
-    inner join charges
-        on tags_matching_rule_keys.charge_id = charges.charge_id
+    from charge_attributes
+    inner join text_tags_matching_rule_keys
+        on charge_attributes.tags_json = text_tags_matching_rule_keys.tags_json
     inner join mapping_rules
         on
             mapping_rules.rule_type = 'tag'
-            and tags_matching_rule_keys.tag_key = mapping_rules.match_key
+            and text_tags_matching_rule_keys.tag_key = mapping_rules.match_key
             and (
                 mapping_rules.match_value = '*'
-                or tags_matching_rule_keys.tag_value_key = mapping_rules.match_value_key
+                or text_tags_matching_rule_keys.tag_value_key = mapping_rules.match_value_key
             )
             and {{ mapping_rule_applies(
-                'mapping_rules', 'charges.provider_name', 'charges.charge_date'
+                'mapping_rules', 'charge_attributes.provider_name', 'charge_attributes.charge_date'
             ) }}
     -- `*`: the tag value names a catalog service valid on the charge date
     left join services
         on
             mapping_rules.match_value = '*'
-            and tags_matching_rule_keys.tag_value_key = services.service_id
-            and {{ is_valid_on('services', 'charges.charge_date') }}
+            and text_tags_matching_rule_keys.tag_value_key = services.service_id
+            and {{ is_valid_on('services', 'charge_attributes.charge_date') }}
     where mapping_rules.match_value <> '*' or services.service_id is not null
 ),
 
@@ -171,20 +197,16 @@ provider_service_matches as (
             and {{ is_valid_on('mapping_rules', 'charge_attributes.charge_date') }}
 ),
 
--- Resource and tag rules (levels 1 and 2) are matched per charge; account and provider-service
--- rules (levels 3 to 5) per combination of attributes. A charge's winning rule is its first
--- charge-level match when it has one (a lower level wins), else its attributes' first match.
-charge_matches as (
-    select * from resource_matches
-    union all
-    select * from tag_matches
-),
-
-first_charge_matches as (
-    {{ first_mapping_rule_matches('charge_matches', ['charge_id']) }}
+-- Resource rules (level 1) are matched per charge; tag, account and provider-service rules
+-- (levels 2 to 5) per combination of attributes. A charge's winning rule is its first resource
+-- match when it has one, else its attributes' first match.
+first_resource_matches as (
+    {{ first_mapping_rule_matches('resource_matches', ['source_file_id', 'source_line']) }}
 ),
 
 attribute_matches as (
+    select * from tag_matches
+    union all
     select * from account_matches
     union all
     select * from provider_service_matches
@@ -193,7 +215,7 @@ attribute_matches as (
 first_attribute_matches as (
     {{ first_mapping_rule_matches('attribute_matches', [
         'provider_name', 'billing_account_id', 'sub_account_id', 'service_name_key',
-        'charge_date',
+        'charge_date', 'tags_json',
     ]) }}
 ),
 
@@ -205,23 +227,23 @@ charges_matched as (
         charges.charge_date,
         charges.billing_month,
         case
-            when first_charge_matches.precedence is not null
-                then first_charge_matches.rule_id
+            when first_resource_matches.precedence is not null
+                then first_resource_matches.rule_id
             else first_attribute_matches.rule_id
         end as rule_id,
         case
-            when first_charge_matches.precedence is not null
-                then first_charge_matches.service_id
+            when first_resource_matches.precedence is not null
+                then first_resource_matches.service_id
             else first_attribute_matches.service_id
         end as service_id,
         case
-            when first_charge_matches.precedence is not null
-                then first_charge_matches.mapping_method
+            when first_resource_matches.precedence is not null
+                then first_resource_matches.mapping_method
             else first_attribute_matches.mapping_method
         end as mapping_method
     from charges
-    left join first_charge_matches
-        on charges.charge_id = first_charge_matches.charge_id
+    left join first_resource_matches
+        on {{ same_charge('charges', 'first_resource_matches') }}
     left join first_attribute_matches
         on
             charges.provider_name is not distinct from first_attribute_matches.provider_name
@@ -231,6 +253,7 @@ charges_matched as (
             and charges.service_name_key
             is not distinct from first_attribute_matches.service_name_key
             and charges.charge_date = first_attribute_matches.charge_date
+            and charges.tags_json is not distinct from first_attribute_matches.tags_json
 ),
 
 -- The explicit fallback rule (rule_type fallback, service `unallocated`) valid on each day.
