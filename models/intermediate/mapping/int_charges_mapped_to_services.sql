@@ -24,7 +24,7 @@ charges as {{ not_materialized_cte() }} (
 ),
 
 -- The tag, account and provider-service rules see only these attributes of a charge: they are
--- matched once per distinct combination (thousands a month), not once per charge (millions). A
+-- matched once per distinct combination (about 500,000 for 10M charges), not once per charge. A
 -- charge's tags depend on its Tags text alone (staging explodes that text; harmonizing reads
 -- only each key and value), so the text stands for them here.
 charge_attributes as (
