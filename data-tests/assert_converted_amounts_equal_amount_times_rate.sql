@@ -8,8 +8,10 @@
 
 with
 
+-- the months the latest build wrote, as the generic tests of a month-incremental model read it
+-- (macro get_where_subquery): a month added to six reads one month, not seven
 converted as (
-    select * from {{ ref('int_charges_converted_to_reporting_currency') }}
+    select * from {{ get_where_subquery(ref('int_charges_converted_to_reporting_currency')) }}
     where not has_missing_fx_rate
 ),
 
