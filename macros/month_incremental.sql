@@ -168,7 +168,7 @@ months_to_build as {{ materialized_cte() }} (
 {#- materialized_cte(): the keyword that has a CTE computed once, before the query that reads it
     (`name as materialized (...)`), for the months to build. Read inline as a filter
     (`billing_month in (...)`), their aggregates over the whole upstream tables left DuckDB with
-    an estimate of billions of rows, and the JSON explosion of stg_focus__charge_tags ran out of
+    an estimate of billions of rows, and the JSON explosion of the tag table ran out of
     the 2GB limit in the build that added a month to 60M charges; computed first, the same
     select took 4 s. Spark has no such keyword: nothing. -#}
 {% macro materialized_cte() -%}

@@ -134,7 +134,7 @@ def test_a_tags_object_that_names_a_key_twice_is_a_warning(tmp_path):
     target = tmp_path / "target"
     result = dbt_on(
         warehouse,
-        *("build", "--select", "+stg_focus__charge_tags", "--indirect-selection", "cautious"),
+        *("build", "--select", "+stg_focus__tag_texts", "--indirect-selection", "cautious"),
         target_path=target,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -144,20 +144,24 @@ def test_a_tags_object_that_names_a_key_twice_is_a_warning(tmp_path):
         for r in results
         if r["unique_id"].startswith("test.") and "tags_json_names_each_key_once" in r["unique_id"]
     ]
-    # the tag table holds the repeat as two rows of one (charge, delivered key)
+    # the tag table holds the repeat as two rows of one (text, delivered key), and the warning
+    # names those two rows of the one text
     repeats = query(
         warehouse,
-        "select count(*) from (select charge_id, tag_key_original "
-        "from staging.stg_focus__charge_tags group by all having count(*) > 1)",
+        "select tags_json, count(*) from staging.stg_focus__tag_texts "
+        "group by tags_json, tag_key_original having count(*) > 1",
     )
-    assert repeats == [(1,)]
-    assert (check["status"], check["failures"]) == ("warn", 1)
+    assert repeats == [(tags[0], 2)]
+    assert (check["status"], check["failures"]) == ("warn", 2)
 
 
 @pytest.mark.e2e
-def test_a_tag_whose_charge_is_missing_or_in_another_month_fails_its_relationship(tmp_path):
+def test_a_tag_text_without_a_charge_in_its_month_fails_its_relationship(tmp_path):
     landing, warehouse = tmp_path / "landing", tmp_path / "tbm.duckdb"
-    write_focus_rows(landing / "billing" / "tags.csv", CHARGES, "1.2", "csv")
+    # the second charge's text is its own; the others share one
+    team_text = '{"team": "web"}'
+    rows = [{**charge, "Tags": team_text} if n == 1 else charge for n, charge in enumerate(CHARGES)]
+    write_focus_rows(landing / "billing" / "tags.csv", rows, "1.2", "csv")
     con = connect(warehouse)
     load_extract(con, landing, "billing", "run-1")
     load_reference_data(con, "run-1")
@@ -171,29 +175,24 @@ def test_a_tag_whose_charge_is_missing_or_in_another_month_fails_its_relationshi
 
     built = relationship_check(
         tmp_path / "build",
-        *("build", "--select", "+stg_focus__charge_tags", "--indirect-selection", "cautious"),
+        *("build", "--select", "+stg_focus__tag_texts", "--indirect-selection", "cautious"),
     )
     assert (built["returncode"], built["check"]["status"]) == (0, "pass"), built["out"]
-    first, second = (f"i-{day:04d}" for day in (1, 2))
     with open_warehouse(warehouse, read_only=False) as con:
-        # one tag row of the first charge in the month after its charge's
+        # one tag row of the shared text in the month after its charges'
         con.execute(
-            "update staging.stg_focus__charge_tags set billing_month = date '2026-10-01' "
-            "where tag_key = 'application' and charge_id = (select charge_id from "
-            "staging.stg_focus__charges where resource_id = ?)",
-            [first],
+            "update staging.stg_focus__tag_texts set billing_month = date '2026-10-01' "
+            "where tag_key = 'application'"
         )
-        # the second charge gone, its tag rows left
+        # the only charge carrying the team text gone, its tag rows left
         (orphans,) = con.execute(
-            "select count(*) from staging.stg_focus__charge_tags where charge_id = "
-            "(select charge_id from staging.stg_focus__charges where resource_id = ?)",
-            [second],
+            "select count(*) from staging.stg_focus__tag_texts where tags_json = ?", [team_text]
         ).fetchone()
-        con.execute("delete from staging.stg_focus__charges where resource_id = ?", [second])
-    assert orphans == 2  # application and environment (env)
+        con.execute("delete from staging.stg_focus__charges where tags_json = ?", [team_text])
+    assert orphans == 1  # team
     tested = relationship_check(
         tmp_path / "test",
-        *("test", "--select", "stg_focus__charge_tags,test_name:relationships_in_same_month"),
+        *("test", "--select", "stg_focus__tag_texts,test_name:relationships_in_same_month"),
     )
     assert tested["returncode"] == 1, tested["out"]
     assert (tested["check"]["status"], tested["check"]["failures"]) == ("fail", 1 + orphans)

@@ -30,7 +30,7 @@ from tests.demo import (
 pytestmark = pytest.mark.e2e
 INCREMENTAL_MODELS = (
     "staging.stg_focus__charges",
-    "staging.stg_focus__charge_tags",
+    "staging.stg_focus__tag_texts",
     "intermediate.int_charges_converted_to_reporting_currency",
     "intermediate.int_charges_mapped_to_services",
     "intermediate.int_charges_grouped_for_allocation",

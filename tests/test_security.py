@@ -1,7 +1,7 @@
 """Security (issue 9): what BI can read, what it cannot, and what never leaves the warehouse.
 
 - Tag values that look like e-mail addresses or secrets are masked in every mart (rules: seed
-  tag_value_masking_rules, applied in int_charge_tags_masked); raw keeps them, and raw is not
+  tag_value_masking_rules, applied in int_tag_texts_masked); raw keeps them, and raw is not
   published. Tested end to end with a landing file carrying such tags: no published table holds
   any of them, the masked values' cost is exact, the working warehouse's raw rows still hold them.
 - The run log and the command's output hold no secret from the environment.
@@ -34,7 +34,7 @@ SECRETS = (EMAIL, TOKEN, RANDOM, PASSWORD)
 
 
 def test_the_unit_test_masks_with_the_seed_as_it_is():
-    """The dbt unit test of int_charge_tags_masked gives the rules inline: they must be the seed."""
+    """The dbt unit test of int_tag_texts_masked gives the rules inline: they must be the seed."""
     tests = yaml.safe_load(UNIT_TESTS.read_text())["unit_tests"]
     given = [
         item["rows"]

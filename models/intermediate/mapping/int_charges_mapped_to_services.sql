@@ -25,8 +25,8 @@ charges as {{ not_materialized_cte() }} (
 
 -- The tag, account and provider-service rules see only these attributes of a charge: they are
 -- matched once per distinct combination (about 500,000 for 10M charges), not once per charge. A
--- charge's tags depend on its Tags text alone (staging explodes that text; harmonizing reads
--- only each key and value), so the text stands for them here.
+-- charge's tags depend on its Tags text alone (stg_focus__tag_texts explodes each distinct text),
+-- so the text stands for them here.
 charge_attributes as (
     select
         provider_name,
@@ -34,8 +34,7 @@ charge_attributes as (
         sub_account_id,
         service_name_key,
         charge_date,
-        tags_json,
-        min(charge_id) as sample_charge_id
+        tags_json
     from charges
     group by
         provider_name,
@@ -46,18 +45,8 @@ charge_attributes as (
         tags_json
 ),
 
--- Each Tags text's tags are read from one charge that carries it.
-tag_texts as (
-    select
-        tags_json,
-        min(sample_charge_id) as tagged_charge_id
-    from charge_attributes
-    where tags_json is not null
-    group by tags_json
-),
-
-charge_tags as (
-    select * from {{ ref('int_charge_tags_harmonized') }}
+text_tags as (
+    select * from {{ ref('int_tag_texts_harmonized') }}
     {{ where_months_to_build() }}
 ),
 
@@ -104,16 +93,15 @@ resource_matches as (
 ),
 
 -- Tag rules see the normalized key (aliases applied) and the harmonized value
--- (int_charge_tags_harmonized: case, whitespace and the organisation's value aliases).
+-- (int_tag_texts_harmonized: case, whitespace and the organisation's value aliases), once per
+-- Tags text (a text's tags are the same in every month it appears in).
 text_tags_matching_rule_keys as (
-    select
-        tag_texts.tags_json,
-        charge_tags.tag_key,
-        charge_tags.tag_value_key
-    from charge_tags
-    inner join tag_texts
-        on charge_tags.charge_id = tag_texts.tagged_charge_id
-    where charge_tags.tag_key in (
+    select distinct
+        text_tags.tags_json,
+        text_tags.tag_key,
+        text_tags.tag_value_key
+    from text_tags
+    where text_tags.tag_key in (
             select mapping_rules.match_key from mapping_rules
             where mapping_rules.rule_type = 'tag'
         )

@@ -1,13 +1,13 @@
 -- Incremental by billing month like the charge-level models it reads: a build sums the months
 -- conversion or the tags rebuilt (a masking rule is a seed: its change rebuilds every month).
 {{ config(**month_incremental_config('billing_month')) }}
--- depends_on: {{ ref('stg_focus__charge_tags') }}
+-- depends_on: {{ ref('stg_focus__tag_texts') }}
 
 with
 
 {{ months_to_build_cte([
     ref('int_charges_converted_to_reporting_currency'),
-    ref('stg_focus__charge_tags'),
+    ref('stg_focus__tag_texts'),
 ]) }}
 
 charges as (
@@ -27,17 +27,15 @@ charge_tags_texts as (
     {%- endif %}
 ),
 
--- A charge's tags depend on its Tags text alone (staging explodes that text; harmonizing and
--- masking read only each key and value), so the charges are summed by Tags text first and each
--- text's tags are read from one charge that carries it: the tag rows joined are a few per
--- distinct text, not every tag of every charge (about three per charge).
+-- A charge's tags depend on its Tags text alone (stg_focus__tag_texts explodes each distinct
+-- text of a month once), so the charges are summed by Tags text first and joined to their
+-- text's tags: a few rows per distinct text, not every tag of every charge.
 charge_groups as (
     select
         charges.billing_month,
         charges.billing_currency,
         charges.reporting_currency,
         charge_tags_texts.tags_json,
-        min(charges.charge_id) as tagged_charge_id,
         count(*) as charge_count,
         {{ sum_cost_amounts(billing_suffix='') }}
     from charges
@@ -50,8 +48,8 @@ charge_groups as (
         charge_tags_texts.tags_json
 ),
 
-charge_tags as (
-    select * from {{ ref('int_charge_tags_masked') }}
+text_tags as (
+    select * from {{ ref('int_tag_texts_masked') }}
     {{ where_months_to_build() }}
 ),
 
@@ -62,18 +60,20 @@ tagged_groups as (
         charge_groups.billing_month,
         charge_groups.billing_currency,
         charge_groups.reporting_currency,
-        charge_tags.tag_key,
-        charge_tags.tag_value,
-        charge_tags.masking_rule_id,
-        charge_tags.is_tag_value_masked,
+        text_tags.tag_key,
+        text_tags.tag_value,
+        text_tags.masking_rule_id,
+        text_tags.is_tag_value_masked,
         charge_groups.charge_count,
         charge_groups.billed_cost_billing,
         charge_groups.effective_cost_billing,
         charge_groups.billed_cost_reporting,
         charge_groups.effective_cost_reporting
     from charge_groups
-    inner join charge_tags
-        on charge_groups.tagged_charge_id = charge_tags.charge_id
+    inner join text_tags
+        on
+            charge_groups.billing_month = text_tags.billing_month
+            and charge_groups.tags_json = text_tags.tags_json
 ),
 
 monthly as (

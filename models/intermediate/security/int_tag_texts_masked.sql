@@ -1,7 +1,7 @@
 with
 
-charge_tags as (
-    select * from {{ ref('int_charge_tags_harmonized') }}
+tag_texts as (
+    select * from {{ ref('int_tag_texts_harmonized') }}
 ),
 
 masking_rules as (
@@ -9,12 +9,12 @@ masking_rules as (
 ),
 
 -- The distinct pairs come from a second, narrow import: a CTE read twice can be materialized
--- by DuckDB, every column of every tag row (hundreds of millions at 50M charges).
+-- by DuckDB, every column of every tag row.
 distinct_tags as (
     select distinct
         tag_key,
         tag_value
-    from {{ ref('int_charge_tags_harmonized') }}
+    from {{ ref('int_tag_texts_harmonized') }}
     where tag_value is not null
 ),
 
@@ -68,23 +68,23 @@ first_matching_rules as (
     where rule_rank = 1
 ),
 
-charge_tags_masked as (
+tag_texts_masked as (
     select
-        charge_tags.charge_id,
-        charge_tags.tag_key,
+        tag_texts.tags_json,
+        tag_texts.tag_key,
         case
             when first_matching_rules.rule_id is not null
                 then '[masked: ' || first_matching_rules.mask_label || ']'
-            else charge_tags.tag_value_key
+            else tag_texts.tag_value_key
         end as tag_value,
         first_matching_rules.rule_id as masking_rule_id,
         first_matching_rules.rule_id is not null as is_tag_value_masked,
-        charge_tags.billing_month
-    from charge_tags
+        tag_texts.billing_month
+    from tag_texts
     left join first_matching_rules
         on
-            charge_tags.tag_key = first_matching_rules.tag_key
-            and charge_tags.tag_value = first_matching_rules.tag_value
+            tag_texts.tag_key = first_matching_rules.tag_key
+            and tag_texts.tag_value = first_matching_rules.tag_value
 )
 
-select * from charge_tags_masked
+select * from tag_texts_masked

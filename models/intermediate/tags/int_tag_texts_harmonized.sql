@@ -4,8 +4,8 @@
 -- beside it (masking reads it: a key's case is part of its format).
 with
 
-charge_tags as (
-    select * from {{ ref('stg_focus__charge_tags') }}
+tag_texts as (
+    select * from {{ ref('stg_focus__tag_texts') }}
 ),
 
 tag_value_aliases as (
@@ -18,20 +18,19 @@ tag_value_aliases as (
 
 keyed as (
     select
-        charge_id,
+        tags_json,
         tag_key,
         tag_key_original,
         tag_value,
         {{ tag_value_key('tag_value') }} as delivered_value_key,
         billing_month
-    from charge_tags
+    from tag_texts
 ),
 
 harmonized as (
     select
-        -- ids
-        keyed.charge_id,
         -- strings
+        keyed.tags_json,
         keyed.tag_key,
         keyed.tag_key_original,
         keyed.tag_value,
