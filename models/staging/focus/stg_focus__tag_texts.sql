@@ -5,8 +5,8 @@ with
 {{ months_to_build_cte([ref('stg_focus__charges')]) }}
 
 -- A charge's tags depend on its Tags text alone: each distinct text of a month is parsed once.
--- Charges repeat texts (one per tagged resource at most; the benchmark's 10M charges carry
--- 1,759), so this table is a small fraction of the charges, and the charges reach it by text.
+-- Charges repeat texts (the benchmark's 10M charges carry 1,759), so this table is a small
+-- fraction of the charges, and the charges reach it by text.
 tag_texts as (
     select distinct
         tags_json,
