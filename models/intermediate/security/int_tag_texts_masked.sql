@@ -8,13 +8,12 @@ masking_rules as (
     select * from {{ ref('tag_value_masking_rules') }}
 ),
 
--- The distinct pairs come from a second, narrow import: a CTE read twice can be materialized
--- by DuckDB, every column of every tag row.
+-- Rules are matched once per distinct (key, value) pair.
 distinct_tags as (
     select distinct
         tag_key,
         tag_value
-    from {{ ref('int_tag_texts_harmonized') }}
+    from tag_texts
     where tag_value is not null
 ),
 
