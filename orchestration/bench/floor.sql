@@ -119,27 +119,26 @@ typed as (
     from floor_billing_text
 ),
 valid as (
-    select
-        *,
-        dense_rank() over (order by filename) as file_order
+    select *
     from typed
     where billed_cost is not null and effective_cost is not null
         and billing_currency is not null and billing_account_id is not null
         and billing_period_start is not null and charge_period_start is not null
         and charge_category_key is not null
 ),
--- snapshot supersession: per (provider, billing account, billing period) the last file wins
+-- snapshot supersession: per (provider, billing account, billing period) the last file wins,
+-- and files load in path order, so the last one is the greatest path (numbering the files by a
+-- window over every row sorted all of them: 63 s of the floor's 113 s at 10M rows)
 current_files as (
     select
         coalesce(provider_name, '') as provider_key,
         billing_account_id,
         billing_period_start,
-        max(file_order) as file_order
+        max(filename) as filename
     from valid
     group by all
 )
 select
-    row_number() over () as floor_row_id,
     valid.provider_name,
     valid.billing_account_id,
     valid.sub_account_id,
@@ -159,7 +158,7 @@ inner join current_files
     on coalesce(valid.provider_name, '') = current_files.provider_key
     and valid.billing_account_id = current_files.billing_account_id
     and valid.billing_period_start = current_files.billing_period_start
-    and valid.file_order = current_files.file_order;
+    and valid.filename = current_files.filename;
 
 -- FX: one rate per (currency, charge date), treasury first, then ECB (cross via EUR)
 create or replace table floor_rates as
@@ -282,9 +281,10 @@ services as (
         cast(nullif(valid_to, '') as date) as valid_to
     from read_csv($services, all_varchar = true, header = true)
 ),
+-- a charge is named by its rowid in floor_charges
 tag_pairs as (
     select
-        floor_charges.floor_row_id,
+        floor_charges.rowid as floor_row_id,
         floor_charges.provider_name,
         floor_charges.charge_date,
         coalesce(aliases.tag_key, lower(trim(entries.key))) as tag_key,
@@ -299,7 +299,9 @@ tag_pairs as (
     left join aliases on lower(trim(entries.key)) = aliases.alias
 ),
 candidates as (
-    select floor_charges.floor_row_id, rules.rule_id, rules.service_id, 1 as level, rules.priority
+    select
+        floor_charges.rowid as floor_row_id, rules.rule_id, rules.service_id, 1 as level,
+        rules.priority
     from floor_charges
     inner join floor_rules as rules
         on rules.rule_type = 'resource' and floor_charges.resource_id = rules.match_value
@@ -327,7 +329,7 @@ candidates as (
     where rules.match_value <> '*' or services.service_id is not null
     union all
     select
-        floor_charges.floor_row_id,
+        floor_charges.rowid as floor_row_id,
         rules.rule_id,
         rules.service_id,
         case rules.match_key when 'sub_account_id' then 3 else 4 end,
@@ -346,7 +348,7 @@ candidates as (
         and floor_charges.charge_date >= rules.valid_from
         and (rules.valid_to is null or floor_charges.charge_date < rules.valid_to)
     union all
-    select floor_charges.floor_row_id, rules.rule_id, rules.service_id, 5, rules.priority
+    select floor_charges.rowid as floor_row_id, rules.rule_id, rules.service_id, 5, rules.priority
     from floor_charges
     inner join floor_rules as rules
         on rules.rule_type = 'provider_service'
@@ -393,7 +395,7 @@ select
     ) as decimal(38, 12))) as effective_cost_reporting,
     count(*) as charge_count
 from floor_charges
-left join first_match on floor_charges.floor_row_id = first_match.floor_row_id
+left join first_match on floor_charges.rowid = first_match.floor_row_id
 left join fallback on floor_charges.charge_date = fallback.charge_date
 left join floor_rates
     on floor_charges.billing_currency = floor_rates.currency_code
