@@ -43,6 +43,16 @@ INCREMENTAL_MODELS = (
 VOLATILE_COLUMNS = {"month_built_at"}
 VOLATILE_TABLES = {"marts.fct_data_quality"}
 VOLATILE_ROWS = {"marts.fct_tbm_metrics_monthly": "metric_name <> 'allocation_latency_hours'"}
+# A warehouse upgraded across a model's removal: its relations are left in the schemas dbt owns,
+# and one table of the operator's in a schema the orchestration owns.
+RETIRED = {
+    "staging.stg_focus__charge_tags": "create table staging.stg_focus__charge_tags as "
+    "select 'c1' as charge_id, 'team' as tag_key",
+    "intermediate.int_charge_tags_masked": "create view intermediate.int_charge_tags_masked as "
+    "select * from staging.stg_focus__charge_tags",
+    "seeds.retired_seed": "create table seeds.retired_seed as select 1 as id",
+}
+OPERATORS = {"audit.operator_notes": "create table audit.operator_notes as select 1 as id"}
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -73,6 +83,17 @@ def contents(warehouse: Path) -> dict[str, list[tuple]]:
                 f"select {select} from {table} where {where} order by all"
             ).fetchall()
         return result
+
+
+def relations(warehouse: Path) -> set[str]:
+    return {
+        name
+        for (name,) in query(
+            warehouse,
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_catalog = current_database()",
+        )
+    }
 
 
 def land_month_and_redelivery(landing: Path, root: Path) -> None:
@@ -155,8 +176,13 @@ def builds(demo_template, tmp_path_factory) -> dict:
     assert first.returncode == 0, first.stdout + first.stderr
     built_first = built_at_by_month(warehouse)
     land_month_and_redelivery(landing, root)
+    with duckdb.connect(str(warehouse)) as con:
+        for ddl in {**RETIRED, **OPERATORS}.values():
+            con.execute(ddl)
+    relations_before = relations(warehouse)
     second = tbm("run", "--landing", str(landing), "--warehouse", str(warehouse))
     assert second.returncode == 0, second.stdout + second.stderr
+    relations_after = relations(warehouse)
     built_second = built_at_by_month(warehouse)
     tested = rows_data_tests_read(warehouse, root / "show")
     copy = root / "full" / "tbm.duckdb"
@@ -170,6 +196,8 @@ def builds(demo_template, tmp_path_factory) -> dict:
         "built_first": built_first,
         "built_second": built_second,
         "built_full": built_at_by_month(copy),
+        "relations_before": relations_before,
+        "relations_after": relations_after,
         "tested": tested,
         "charges_by_month": dict(
             query(
@@ -201,6 +229,15 @@ def test_incremental_equals_full_refresh_row_for_row(builds):
         assert incremental[table] == full[table], table
     # the re-delivered charge is in: +100.00 USD in August against the first run's figures
     assert any(rows for rows in incremental.values())
+
+
+def test_the_relations_of_removed_models_are_dropped_and_nothing_else(builds):
+    before, after = builds["relations_before"], builds["relations_after"]
+    assert set(RETIRED) <= before
+    assert not set(RETIRED) & after
+    # every other relation is still there (the second run added the ones a new month needs)
+    assert before - set(RETIRED) <= after
+    assert set(OPERATORS) <= after
 
 
 def test_a_changed_reporting_currency_rebuilds_every_month(demo_template, tmp_path):
