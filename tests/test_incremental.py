@@ -33,6 +33,7 @@ INCREMENTAL_MODELS = (
     "staging.stg_focus__tag_texts",
     "intermediate.int_charges_converted_to_reporting_currency",
     "intermediate.int_charges_mapped_to_services",
+    "intermediate.int_charges_summed_for_allocation_and_checks",
     "intermediate.int_charges_grouped_for_allocation",
     "intermediate.int_billing_lines_totaled_by_invoice",
     "intermediate.int_charges_checked_by_account_and_month",

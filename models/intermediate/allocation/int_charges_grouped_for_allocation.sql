@@ -1,5 +1,6 @@
--- The one pass over charge-level tables of the allocation: every later step works on these
--- groups (pool-month grain), so the cost of allocation does not grow with the line count.
+-- The allocation's charge groups: every later step works on these groups (pool-month grain), so
+-- the cost of allocation does not grow with the line count. Summed from the one pass over the
+-- charge-level tables (int_charges_summed_for_allocation_and_checks).
 {{ config(**month_incremental_config('billing_month')) }}
 {#- a charge group: the charges alike in all the allocation reads -#}
 {%- set group_columns = [
@@ -18,72 +19,12 @@
 
 with
 
-{{ months_to_build_cte([
-    ref('int_charges_converted_to_reporting_currency'),
-    ref('int_charges_mapped_to_services'),
-]) }}
+{{ months_to_build_cte([ref('int_charges_summed_for_allocation_and_checks')]) }}
 
-charges as (
-    select
-        source_file_id,
-        source_line,
-        provider_name,
-        charge_category,
-        service_category,
-        service_subcategory,
-        commitment_discount_status,
-        capacity_reservation_status,
-        billing_currency,
-        billed_cost,
-        effective_cost,
-        billing_month,
-        charge_date
-    from {{ ref('stg_focus__charges') }}
+charges_summed as (
+    select *
+    from {{ ref('int_charges_summed_for_allocation_and_checks') }}
     {{ where_months_to_build() }}
-),
-
-converted_charges as (
-    select
-        source_file_id,
-        source_line,
-        billed_cost_reporting,
-        effective_cost_reporting,
-        has_missing_fx_rate
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {{ where_months_to_build() }}
-),
-
-mapped_charges as (
-    select
-        source_file_id,
-        source_line,
-        service_id,
-        mapping_rule_id,
-        mapping_method
-    from {{ ref('int_charges_mapped_to_services') }}
-    {{ where_months_to_build() }}
-),
-
-charges_joined as (
-    select
-        charges.*,
-        converted_charges.billed_cost_reporting,
-        converted_charges.effective_cost_reporting,
-        coalesce(converted_charges.has_missing_fx_rate, true) as has_missing_fx_rate,
-        mapped_charges.service_id,
-        mapped_charges.mapping_rule_id,
-        mapped_charges.mapping_method,
-        -- idle cost: the unused part of a commitment or a capacity reservation
-        coalesce(
-            charges.commitment_discount_status = 'Unused'
-            or charges.capacity_reservation_status = 'Unused',
-            false
-        ) as is_idle_cost
-    from charges
-    left join converted_charges
-        on {{ same_charge('charges', 'converted_charges') }}
-    left join mapped_charges
-        on {{ same_charge('charges', 'mapped_charges') }}
 ),
 
 -- A group with a charge lacking an FX rate has no reporting amount (null, not a partial sum):
@@ -93,10 +34,10 @@ grouped as (
         {% for column in group_columns -%}
         {{ column }},
         {% endfor -%}
-        {{ sum_cost_amounts(missing_flag='has_missing_fx_rate', billing_suffix='') }},
-        count(*) as charge_count,
-        sum(case when has_missing_fx_rate then 1 else 0 end) as missing_fx_rate_count
-    from charges_joined
+        {{ sum_cost_amounts(missing_count='missing_fx_rate_count') }},
+        sum(charge_count) as charge_count,
+        sum(missing_fx_rate_count) as missing_fx_rate_count
+    from charges_summed
     group by
         {{ group_columns | join(',\n        ') }}
 ),

@@ -1,65 +1,19 @@
 -- The charge-level part of the quality checks, summed once per billing month, billing account and
 -- billing currency (a few rows a month): qa_billing_monthly and qa_currency_monthly read these
 -- sums instead of joining the charge-level tables of every month on each build. Incremental by
--- month like the models it reads: a build checks the months conversion or mapping rebuilt.
+-- month like the charge sums it reads: a build checks the months they rebuilt.
 {{ config(**month_incremental_config('billing_month')) }}
 
 with
 
-{{ months_to_build_cte([
-    ref('int_charges_converted_to_reporting_currency'),
-    ref('int_charges_mapped_to_services'),
-]) }}
+{{ months_to_build_cte([ref('int_charges_summed_for_allocation_and_checks')]) }}
 
-charges as (
-    select
-        charge_id,
-        source_file_id,
-        source_line,
-        billing_account_id,
-        billing_currency,
-        billing_month,
-        is_unknown_currency,
-        has_null_contracted_cost,
-        has_enum_case_error,
-        has_unknown_enum_value,
-        has_invalid_tags_json
-    from {{ ref('stg_focus__charges') }}
+-- every current charge, summed (int_charges_summed_for_allocation_and_checks); a charge without
+-- a conversion row counts as a missing rate there
+charges_summed as (
+    select *
+    from {{ ref('int_charges_summed_for_allocation_and_checks') }}
     {{ where_months_to_build() }}
-),
-
-converted_charges as (
-    select
-        source_file_id,
-        source_line,
-        effective_cost_reporting,
-        has_missing_fx_rate
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {{ where_months_to_build() }}
-),
-
-mapped_charges as (
-    select
-        source_file_id,
-        source_line,
-        service_id
-    from {{ ref('int_charges_mapped_to_services') }}
-    {{ where_months_to_build() }}
-),
-
--- Staging drives: every current charge is counted, converted or not. A charge without a
--- conversion row has no rate either.
-charges_joined as (
-    select
-        charges.*,
-        converted_charges.effective_cost_reporting,
-        coalesce(converted_charges.has_missing_fx_rate, true) as has_missing_fx_rate,
-        coalesce(mapped_charges.service_id = 'unallocated', false) as is_unallocated
-    from charges
-    left join converted_charges
-        on {{ same_charge('charges', 'converted_charges') }}
-    left join mapped_charges
-        on {{ same_charge('charges', 'mapped_charges') }}
 ),
 
 checked as (
@@ -67,26 +21,22 @@ checked as (
         billing_month,
         billing_account_id,
         billing_currency,
-        count(*) as charge_count,
+        sum(charge_count) as charge_count,
         sum(effective_cost_reporting) as effective_cost_reporting,
-        sum(case when is_unallocated then effective_cost_reporting end)
+        sum(case when service_id = 'unallocated' then effective_cost_reporting end)
             as unmapped_effective_cost_reporting,
-        sum(case when is_unknown_currency then 1 else 0 end) as unknown_currency_count,
-        sum(case when has_missing_fx_rate then 1 else 0 end) as missing_fx_rate_count,
-        sum(case when has_null_contracted_cost then 1 else 0 end) as null_contracted_cost_count,
-        sum(case when has_enum_case_error then 1 else 0 end) as enum_case_error_count,
-        sum(case when has_unknown_enum_value then 1 else 0 end) as unknown_enum_value_count,
-        sum(case when has_invalid_tags_json then 1 else 0 end) as invalid_tags_json_count,
+        sum(unknown_currency_count) as unknown_currency_count,
+        sum(missing_fx_rate_count) as missing_fx_rate_count,
+        sum(null_contracted_cost_count) as null_contracted_cost_count,
+        sum(enum_case_error_count) as enum_case_error_count,
+        sum(unknown_enum_value_count) as unknown_enum_value_count,
+        sum(invalid_tags_json_count) as invalid_tags_json_count,
         -- the smallest charge id per check (the month's example is the smallest of these)
-        min(case when is_unknown_currency then charge_id end)
-            as sample_unknown_currency_charge_id,
-        min(case when has_missing_fx_rate then charge_id end)
-            as sample_missing_fx_rate_charge_id,
-        min(case when has_null_contracted_cost then charge_id end)
-            as sample_null_contracted_cost_charge_id,
-        min(case when has_enum_case_error then charge_id end)
-            as sample_enum_case_error_charge_id
-    from charges_joined
+        min(sample_unknown_currency_charge_id) as sample_unknown_currency_charge_id,
+        min(sample_missing_fx_rate_charge_id) as sample_missing_fx_rate_charge_id,
+        min(sample_null_contracted_cost_charge_id) as sample_null_contracted_cost_charge_id,
+        min(sample_enum_case_error_charge_id) as sample_enum_case_error_charge_id
+    from charges_summed
     group by
         billing_month,
         billing_account_id,

@@ -1,57 +1,18 @@
 -- Cloud billing lines (FOCUS) totaled per invoice: by InvoiceId where the provider sets it, else
 -- per provider, billing account, billing month and currency (invoice_id null). Incremental by
--- month like the charge-level models it reads: a build totals the months they rebuilt.
+-- month like the charge sums it reads: a build totals the months they rebuilt.
 {{ config(**month_incremental_config('billing_month')) }}
 
 with
 
-{{ months_to_build_cte([
-    ref('int_charges_converted_to_reporting_currency'),
-    ref('int_charges_mapped_to_services'),
-]) }}
+{{ months_to_build_cte([ref('int_charges_summed_for_allocation_and_checks')]) }}
 
-charges as (
-    select
-        source_file_id,
-        source_line,
-        invoice_id,
-        provider_name,
-        billing_account_id,
-        billing_currency,
-        billed_cost,
-        billing_month
-    from {{ ref('stg_focus__charges') }}
+-- the current charges, summed (int_charges_summed_for_allocation_and_checks); is_allocated: the
+-- charges the allocation received (each is mapped to a service or to `unallocated`)
+charges_summed as (
+    select *
+    from {{ ref('int_charges_summed_for_allocation_and_checks') }}
     {{ where_months_to_build() }}
-),
-
-converted_charges as (
-    select
-        source_file_id,
-        source_line,
-        billed_cost_reporting
-    from {{ ref('int_charges_converted_to_reporting_currency') }}
-    {{ where_months_to_build() }}
-),
-
--- the charges the allocation received (each is mapped to a service or to `unallocated`)
-mapped_charges as (
-    select
-        source_file_id,
-        source_line
-    from {{ ref('int_charges_mapped_to_services') }}
-    {{ where_months_to_build() }}
-),
-
-charges_joined as (
-    select
-        charges.*,
-        converted_charges.billed_cost_reporting,
-        mapped_charges.source_file_id is not null as is_allocated
-    from charges
-    left join converted_charges
-        on {{ same_charge('charges', 'converted_charges') }}
-    left join mapped_charges
-        on {{ same_charge('charges', 'mapped_charges') }}
 ),
 
 -- A total with a charge lacking an FX rate has no reporting amount (null, not a partial sum).
@@ -62,15 +23,18 @@ totaled as (
         billing_account_id,
         billing_currency,
         billing_month,
-        sum(billed_cost) as billed_cost_billing,
-        {{ fx_safe_sum('billed_cost_reporting') }} as billed_cost_reporting,
-        sum(case when is_allocated then billed_cost else 0 end) as allocated_cost_billing,
+        sum(billed_cost_billing) as billed_cost_billing,
+        {{ fx_safe_sum(
+            'billed_cost_reporting', missing_count='billed_cost_unconverted_count'
+        ) }} as billed_cost_reporting,
+        sum(case when is_allocated then billed_cost_billing else 0 end)
+            as allocated_cost_billing,
         {{ fx_safe_sum(
             'case when is_allocated then billed_cost_reporting else 0 end',
-            known='billed_cost_reporting',
+            missing_count='billed_cost_unconverted_count',
         ) }} as allocated_cost_reporting,
-        count(*) as charge_count
-    from charges_joined
+        sum(charge_count) as charge_count
+    from charges_summed
     group by
         invoice_id,
         provider_name,
