@@ -1,11 +1,12 @@
 -- The one pass over the charge-level tables after conversion and mapping: each current charge
 -- joined to its conversion and its mapping, summed by every attribute that the allocation's
--- charge groups, the invoice totals and the charge checks read (a few thousand rows a month).
--- Those three models sum these rows instead of joining the charge-level tables again, each on
--- its own. The reporting sums here are partial (nulls left out) and the rows without a
--- reporting amount are counted: each reader decides what a missing rate makes of its total.
+-- charge groups, the invoice totals, the charge checks and the commitment sums read (a few
+-- thousand rows a month). Those models sum these rows instead of joining the charge-level
+-- tables again, each on its own. The reporting sums here are partial (nulls left out) and the
+-- charges without a reporting amount are counted: each reader decides what a missing rate
+-- makes of its total.
 {{ config(**month_incremental_config('billing_month')) }}
-{#- a summed row: the charges alike in all three readers' groups -#}
+{#- a summed row: the charges alike in all its readers' groups -#}
 {%- set group_columns = [
     'billing_month',
     'charge_date',
@@ -16,6 +17,7 @@
     'charge_category',
     'service_category',
     'service_subcategory',
+    'commitment_discount_status',
     'is_idle_cost',
     'is_allocated',
     'service_id',
@@ -115,6 +117,7 @@ summed as (
         sum(effective_cost_reporting) as effective_cost_reporting,
         count(*) as charge_count,
         count(*) - count(billed_cost_reporting) as billed_cost_unconverted_count,
+        count(*) - count(effective_cost_reporting) as effective_cost_unconverted_count,
         sum(case when has_missing_fx_rate then 1 else 0 end) as missing_fx_rate_count,
         sum(case when is_unknown_currency then 1 else 0 end) as unknown_currency_count,
         sum(case when has_null_contracted_cost then 1 else 0 end) as null_contracted_cost_count,
@@ -153,6 +156,7 @@ final as (
         charge_category,
         service_category,
         service_subcategory,
+        commitment_discount_status,
         -- numerics
         cast(billed_cost_billing as decimal(38, 12)) as billed_cost_billing,
         cast(effective_cost_billing as decimal(38, 12)) as effective_cost_billing,
@@ -160,6 +164,7 @@ final as (
         cast(effective_cost_reporting as decimal(38, 12)) as effective_cost_reporting,
         cast(charge_count as bigint) as charge_count,
         cast(billed_cost_unconverted_count as bigint) as billed_cost_unconverted_count,
+        cast(effective_cost_unconverted_count as bigint) as effective_cost_unconverted_count,
         cast(missing_fx_rate_count as bigint) as missing_fx_rate_count,
         cast(unknown_currency_count as bigint) as unknown_currency_count,
         cast(null_contracted_cost_count as bigint) as null_contracted_cost_count,
