@@ -26,8 +26,8 @@ from orchestration.alerts.notify import (
     deliver_run_failures,
     read_routes,
 )
-from orchestration.defs.automation import landing_sensor
-from orchestration.settings import OperationSettings
+from orchestration.defs.automation import landing_sensor, notify_run_failures
+from orchestration.settings import OperationSettings, Settings
 from tests.demo import PROJECT, copy_demo, open_warehouse, tbm
 
 SUSTAINED_RATE = Decimal(3)  # dbt var slo_sustained_burn_rate
@@ -235,6 +235,37 @@ def test_alerts_are_raised_delivered_once_retried_and_resolved(demo_template, tm
         expected
     )
     assert sorted(a["alert_key"] for a in sent if a["alert_state"] == "open") == sorted(new_open)
+
+
+def test_a_first_run_failing_before_its_build_still_raises_its_alert(
+    tmp_path, receiver, monkeypatch
+):
+    """A warehouse whose first run failed before dbt built anything has no alert rules yet: the
+    notifier builds them (seeds and models, no raw data) and sends the run's alert, with the
+    rule's severity and runbook and the route of alerts without an owner."""
+    monkeypatch.setenv("TBM_ALERT_WEBHOOK_URL", receiver.url)
+    settings = Settings.from_env(warehouse=tmp_path / "tbm.duckdb")
+    failures = [("run_failed", "raw_billing", "step raw_billing failed")]
+    report = notify_run_failures(settings, "first-run", failures)
+    assert (report.delivered, report.lines) == (1, [])
+    with (PROJECT / "seeds" / "alerts" / "tbm_alert_rules.csv").open() as f:
+        rule = next(r for r in csv.DictReader(f) if r["rule_id"] == "run_failed")
+    (route,) = ROUTES  # the demo organisation's one route, for every owner and severity
+    (body,) = receiver.bodies
+    sent = body["alert"]
+    assert (sent["rule_id"], sent["scope_id"], sent["observed_value"]) == (
+        "run_failed",
+        "raw_billing",
+        "step raw_billing failed",
+    )
+    assert (sent["severity"], sent["runbook"], sent["route_id"]) == (
+        rule["default_severity"],
+        rule["runbook"],
+        route,
+    )
+    # a second notice of the same failure is not sent again while it is open
+    again = notify_run_failures(settings, "second-run", failures)
+    assert again.delivered == 0 and len(receiver.bodies) == 1
 
 
 def test_a_route_target_in_the_organisation_folder_wins_over_the_environment(tmp_path, receiver):

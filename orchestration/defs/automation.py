@@ -127,6 +127,45 @@ def notify_run_failures(settings: Settings, run_id: str, failures):
     try:
         op, routes = OperationSettings.from_env(), read_routes(settings.org)
         with warehouse(settings) as con:
+            has_rules = _has_alert_rules(con)
+        if not has_rules:
+            problem = build_alert_rules(settings)
+            if problem:
+                return DeliveryReport(lines=[f"alert delivery failed: {problem}"])
+        with warehouse(settings) as con:
             return deliver_run_failures(con, run_id, op, routes, failures)
     except Exception as exc:  # the alert of a failure must not fail again
         return DeliveryReport(lines=[f"alert delivery failed: {type(exc).__name__}: {exc}"])
+
+
+def _has_alert_rules(con) -> bool:
+    ((found,),) = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'marts' and table_name = 'dim_alert_rules'"
+    ).fetchall()
+    return bool(found)
+
+
+def build_alert_rules(settings: Settings) -> str | None:
+    """Build the alert rules and their routes (marts.dim_alert_rules and what it reads: the
+    practice's and the organisation's seeds, no raw data) in a warehouse that has none yet, so
+    that a first run failing before its dbt build still raises its alert. On DuckDB, where the
+    notifier reads. The problem, or None."""
+    from orchestration.pipeline.dbt_project import ensure_manifest, run_dbt, seed_partial_parse
+    from orchestration.settings import PROJECT_DIR
+
+    ensure_manifest(settings)  # the organisation folder staged as seeds, the project parsed
+    target_path = PROJECT_DIR / "target" / "alert_rules"
+    if settings.dbt_target == "duckdb":
+        seed_partial_parse(settings, target_path)
+    result = run_dbt(
+        *("build", "--select", "+dim_alert_rules"),
+        *("--exclude-resource-type", "test", "unit_test"),
+        target="duckdb",
+        target_path=target_path,
+        env=settings.dbt_environment(),
+    )
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip().splitlines()
+        return "the alert rules could not be built: " + " / ".join(output[-3:])
+    return None
