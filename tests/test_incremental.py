@@ -37,6 +37,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_charges_grouped_for_allocation",
     "intermediate.int_billing_lines_totaled_by_invoice",
     "intermediate.int_charges_checked_by_account_and_month",
+    "intermediate.int_cluster_node_charges_summed_by_billing_month",
 )
 # depend on the invocation, not on the data: when the row was built, the gate history of runs,
 # and the allocation latency metric (hours from the data's arrival to its publication, which
