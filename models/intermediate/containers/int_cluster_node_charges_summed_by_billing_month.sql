@@ -8,10 +8,9 @@
 
 with
 
-{{ months_to_build_cte([
-    ref('stg_focus__charges'),
-    ref('int_charges_converted_to_reporting_currency'),
-]) }}
+-- the conversion rebuilds every month staging rebuilds (and the months whose rates changed):
+-- its months are this model's, without a scan of staging's every month
+{{ months_to_build_cte([ref('int_charges_converted_to_reporting_currency')]) }}
 
 clusters as (
     select * from {{ ref('container_clusters') }}
